@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+
+from accounts.models import Membership, Role, User
+from common.actor import Actor
+from common.audit import audit_record, snapshot
+
+FIELDS = ["user", "role", "is_active"]
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    """A tenant must keep at least one active admin, or nobody could manage it any more."""
+    if membership.role != Role.ADMIN or not membership.is_active:
+        return
+    admins = Membership.objects.active().filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
+    if not admins.exclude(pk=membership.pk).exists():
+        raise ValidationError({"role": ["The tenant's last active admin cannot be demoted or deactivated."]})
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: Actor, email: str, role: str, full_name: str = "", password: str | None = None
+) -> Membership:
+    """Make the user with this email a member with `role`, creating the user if needed.
+
+    Re-adding a deactivated member reactivates them with the new role.
+    """
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    membership = Membership.objects.select_for_update().filter(tenant=actor.tenant, user=user).first()
+    if membership is not None and membership.is_active:
+        raise ValidationError({"email": ["This user is already a member of the tenant."]})
+    before = snapshot(membership, FIELDS) if membership else None
+    if membership is None:
+        membership = Membership(tenant=actor.tenant, user=user, role=role)
+    membership.role, membership.is_active = role, True
+    membership.full_clean()
+    membership.save()
+    audit_record(actor=actor, action="membership.added", obj=membership, before=before,
+                 after=snapshot(membership, FIELDS))
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Role.ADMIN:
+        _ensure_another_admin(membership)
+    before = snapshot(membership, FIELDS)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role", "updated_at"])
+    audit_record(actor=actor, action="membership.role_changed", obj=membership, before=before,
+                 after=snapshot(membership, FIELDS))
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, actor: Actor, membership: Membership) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_active:
+        return membership
+    _ensure_another_admin(membership)
+    before = snapshot(membership, FIELDS)
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    audit_record(actor=actor, action="membership.deactivated", obj=membership, before=before,
+                 after=snapshot(membership, FIELDS))
+    return membership

@@ -1,0 +1,21 @@
+"""Serializer fields that only accept objects of the actor's tenant (and scope)."""
+
+from rest_framework import serializers
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key in input must point into the actor's tenant and be visible for `scope_action`.
+
+    Anything else reads as "does not exist", so other tenants' ids leak nothing.
+    """
+
+    def __init__(self, *args, scope_action: str = "view", **kwargs):
+        self.scope_action = scope_action
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        actor = self.context.get("actor")
+        if actor is None:
+            return queryset.none()
+        return queryset.for_actor(actor, self.scope_action)

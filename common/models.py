@@ -1,0 +1,33 @@
+"""The base of every tenant-owned model and the one queryset that scopes it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from common.actor import Actor
+
+
+class TenantScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what one actor may see or change.
+
+    Subclasses implement `restrict(actor, action)`; callers use `for_actor`, which first
+    pins the tenant so no rule can leak another tenant's rows.
+    """
+
+    def for_actor(self, actor: Actor, action: str = "view") -> TenantScopedQuerySet:
+        return self.filter(tenant_id=actor.tenant.pk).restrict(actor, action)
+
+    def restrict(self, actor: Actor, action: str) -> TenantScopedQuerySet:
+        return self if actor.is_admin else self.none()
+
+
+class TenantOwnedModel(models.Model):
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

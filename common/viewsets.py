@@ -1,0 +1,68 @@
+"""The one base for every tenant-scoped endpoint.
+
+It resolves the tenant from `/tenants/{tenant_slug}/`, checks membership (404 otherwise), checks the
+role rule of the action (403), and builds every queryset through `for_actor`, so no view can forget
+the tenant or the grants. Subclasses may not override `get_queryset`/`get_object`; they declare:
+
+- `queryset`: the model's base queryset (select_related etc.);
+- `action_roles`: DRF action -> roles allowed (anything else is refused);
+- `object_scopes`: DRF action -> scope action checked on the object ("manage" for writes by default).
+"""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission, IsAuthenticated
+
+from common.actor import Actor
+from common.tenancy import resolve_actor
+
+ALL_MEMBER_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector", "agent"})
+ADMIN_ONLY = frozenset({"admin"})
+
+WRITE_ACTIONS = {"update": "manage", "partial_update": "manage", "destroy": "manage"}
+
+
+class ActionRolePermission(BasePermission):
+    """Resolves the actor, then allows the request only for the roles the view lists for the action."""
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "swagger_fake_view", False):
+            return True
+        view.actor = resolve_actor(request, view.kwargs["tenant_slug"])
+        allowed = view.action_roles.get(view.action, frozenset())
+        if view.actor.role not in allowed:
+            raise PermissionDenied(f"The {view.actor.role} role may not do this.")
+        return True
+
+
+class TenantScopedViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, ActionRolePermission]
+    action_roles: dict[str, frozenset[str]] = {}
+    object_scopes: dict[str, str] = {}
+    actor: Actor
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("get_queryset", "get_object"):
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__} may not override {name}; set `queryset` and `object_scopes`.")
+
+    def get_queryset(self):
+        base = self.queryset.all()
+        if getattr(self, "swagger_fake_view", False):
+            return base.none()
+        return base.for_actor(self.actor, "view")
+
+    def get_object(self):
+        obj = super().get_object()
+        scope = self.object_scopes.get(self.action, WRITE_ACTIONS.get(self.action, "view"))
+        if scope != "view" and not self.queryset.model.objects.for_actor(self.actor, scope).filter(pk=obj.pk).exists():
+            raise PermissionDenied("You may see this object but not change it.")
+        return obj
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["actor"] = getattr(self, "actor", None)
+        return context
