@@ -6,6 +6,8 @@ from accounts.api.views import MeView, ThrottledTokenObtainPairView, ThrottledTo
 
 tenant_scoped = [
     path("", include("accounts.api.urls")),
+    path("", include("performance.api.urls")),
+    path("", include("feedback.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,38 @@
+"""Who sees which interactions and shifts (role rules plus team grants)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.querysets import TENANT_WIDE, granted_teams
+from common.models import TenantScopedQuerySet
+
+if TYPE_CHECKING:
+    from common.actor import Actor
+
+
+class ByAgentTeamQuerySet(TenantScopedQuerySet):
+    """Rows that belong to an agent (and the team the agent was in): admins and QA leads see all,
+    supervisors and inspectors the teams granted to them, agents their own rows."""
+
+    def restrict(self, actor: Actor, action: str):
+        if (actor.role, action) in TENANT_WIDE:
+            return self
+        if actor.role == "agent":
+            return self.filter(agent_id=actor.agent_id) if action == "view" and actor.agent_id else self.none()
+        return self.filter(team__in=granted_teams(actor, action).values("pk"))
+
+
+class InteractionQuerySet(ByAgentTeamQuerySet):
+    pass
+
+
+class ShiftQuerySet(ByAgentTeamQuerySet):
+    pass
+
+
+class ScenarioQuerySet(TenantScopedQuerySet):
+    def restrict(self, actor: Actor, action: str):
+        if action == "view" or actor.is_admin:
+            return self
+        return self.none()
