@@ -61,3 +61,47 @@ class AgentFactory(factory.django.DjangoModelFactory):
 def grant(user, team, permission: str) -> TeamGrant:
     perm = Permission.objects.get(content_type__app_label="accounts", codename=GrantPermission(permission).codename)
     return TeamGrant.objects.create(tenant=team.tenant, user=user, permission=perm, content_object=team)
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "performance.Scenario"
+        django_get_or_create = ["tenant", "code"]
+
+    tenant = factory.SubFactory(TenantFactory)
+    code = "inquiry"
+    name = factory.LazyAttribute(lambda o: o.code.replace("_", " ").title())
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "performance.Interaction"
+
+    agent = factory.SubFactory(AgentFactory)
+    tenant = factory.SelfAttribute("agent.tenant")
+    team = factory.SelfAttribute("agent.team")
+    channel = "phone"
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"ix-{n}")
+    started_at = factory.Faker("date_time_this_month", tzinfo=__import__("datetime").timezone.utc)
+    ring_count = 2
+    queue_seconds = 20
+    answered = True
+    talk_seconds = 240
+    hold_seconds = 30
+    acw_seconds = 60
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "performance.Shift"
+
+    agent = factory.SubFactory(AgentFactory)
+    tenant = factory.SelfAttribute("agent.tenant")
+    team = factory.SelfAttribute("agent.team")
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"shift-{n}")
+    date = factory.Faker("date_this_month")
+    scheduled_minutes = 480
+    worked_minutes = 470
+    logged_in_minutes = 450

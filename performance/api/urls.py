@@ -1,5 +1,6 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import include, path
 
-router = SimpleRouter()
-
-urlpatterns = router.urls
+urlpatterns = [
+    path("", include("performance.api.ingestion_urls")),
+    path("", include("performance.api.scoring_urls")),
+]

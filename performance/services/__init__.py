@@ -1,0 +1,1 @@
+"""Writes on performance data. Import services from their modules (ingestion, schemes, periods, ...)."""
