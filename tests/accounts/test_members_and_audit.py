@@ -1,0 +1,121 @@
+"""Members, grants and API keys: behaviour, validation, and the audit trail they leave."""
+
+from accounts.models import AuditEvent, Membership, TeamGrant
+from tests.factories import UserFactory
+
+
+def events(tenant, action):
+    return list(AuditEvent.objects.filter(tenant=tenant, action=action))
+
+
+def test_add_member_creates_user_and_audits(cast, client_as):
+    client = client_as(cast.users["admin"])
+    response = client.post(cast.url("members/"), {"email": "New.Person@Acme.test", "role": "qa_inspector",
+                                                  "password": "a-long-password-1"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["user"]["email"] == "new.person@acme.test"
+    (event,) = events(cast.tenant, "membership.added")
+    assert event.actor_user == cast.users["admin"]
+    assert event.changes["after"]["role"] == "qa_inspector"
+    assert client_as(None).post("/api/v1/auth/token/", {"email": "new.person@acme.test",
+                                                         "password": "a-long-password-1"}).status_code == 200
+
+
+def test_adding_an_existing_member_is_refused_and_writes_nothing(cast, client_as):
+    before = AuditEvent.objects.count()
+    response = client_as(cast.users["admin"]).post(cast.url("members/"), {"email": "agent@acme.test", "role": "admin"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["errors"] == [{"field": "email", "message": "This user is already a member of the tenant.",
+                               "code": "invalid"}]
+    assert AuditEvent.objects.count() == before
+
+
+def test_existing_user_of_another_tenant_can_be_added(cast, client_as):
+    response = client_as(cast.users["admin"]).post(cast.url("members/"), {"email": "outsider@globex.test",
+                                                                         "role": "agent"})
+    assert response.status_code == 201
+    assert Membership.objects.filter(user=cast.outsider).count() == 2
+
+
+def test_change_role_and_deactivate_are_audited(cast, client_as):
+    client = client_as(cast.users["admin"])
+    membership = cast.users["qa_lead"].memberships.get()
+    assert client.patch(cast.url(f"members/{membership.pk}/"), {"role": "supervisor"}).status_code == 200
+    assert client.post(cast.url(f"members/{membership.pk}/deactivate/")).status_code == 200
+    (changed,) = events(cast.tenant, "membership.role_changed")
+    assert changed.changes == {"before": {"user": cast.users["qa_lead"].pk, "role": "qa_lead", "is_active": True},
+                               "after": {"user": cast.users["qa_lead"].pk, "role": "supervisor", "is_active": True}}
+    assert len(events(cast.tenant, "membership.deactivated")) == 1
+    assert client_as(cast.users["qa_lead"]).get(cast.url("teams/")).status_code == 404
+
+
+def test_last_admin_cannot_demote_or_deactivate_themselves(cast, client_as):
+    client = client_as(cast.users["admin"])
+    membership = cast.users["admin"].memberships.get()
+    assert client.patch(cast.url(f"members/{membership.pk}/"), {"role": "agent"}).status_code == 400
+    assert client.post(cast.url(f"members/{membership.pk}/deactivate/")).status_code == 400
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == ("admin", True)
+
+
+def test_grant_and_revoke_change_visibility_and_are_audited(cast, client_as):
+    admin = client_as(cast.users["admin"])
+    inspector = client_as(cast.users["qa_inspector"])
+    assert inspector.get(cast.url(f"teams/{cast.south.pk}/")).status_code == 404
+    response = admin.post(cast.url("grants/"), {"user": cast.users["qa_inspector"].pk, "team": cast.south.pk,
+                                                "permission": "view"})
+    assert response.status_code == 201, response.content
+    assert response.json()["permission"] == "view"
+    assert inspector.get(cast.url(f"teams/{cast.south.pk}/")).status_code == 200
+    assert admin.delete(cast.url(f"grants/{response.json()['id']}/")).status_code == 204
+    assert inspector.get(cast.url(f"teams/{cast.south.pk}/")).status_code == 404
+    assert [e.action for e in AuditEvent.objects.filter(object_type="teamgrant").order_by("at", "id")] == [
+        "grant.assigned", "grant.revoked"]
+
+
+def test_grants_only_to_members_and_teams_of_this_tenant(cast, client_as):
+    admin = client_as(cast.users["admin"])
+    stranger = UserFactory()
+    bad_user = admin.post(cast.url("grants/"), {"user": stranger.pk, "team": cast.north.pk, "permission": "view"})
+    bad_team = admin.post(cast.url("grants/"), {"user": cast.users["qa_lead"].pk, "team": cast.other_team.pk,
+                                                "permission": "view"})
+    duplicate = admin.post(cast.url("grants/"), {"user": cast.users["supervisor"].pk, "team": cast.north.pk,
+                                                 "permission": "manage"})
+    assert [r.status_code for r in (bad_user, bad_team, duplicate)] == [400, 400, 400]
+    assert {e["field"] for e in bad_team.json()["errors"]} == {"team"}
+    assert TeamGrant.objects.filter(tenant=cast.tenant).count() == 2
+
+
+def test_grants_list_filters(cast, client_as):
+    response = client_as(cast.users["admin"]).get(cast.url("grants/"), {"permission": "review"})
+    assert [g["user"]["email"] for g in response.json()["results"]] == ["qa_inspector@acme.test"]
+
+
+def test_api_key_create_and_revoke_are_audited(cast, client_as):
+    client = client_as(cast.users["admin"])
+    key = client.post(cast.url("api-keys/"), {"name": "crm"}).json()
+    assert client.post(cast.url(f"api-keys/{key['id']}/revoke/")).json()["revoked_at"] is not None
+    actions = [e.action for e in AuditEvent.objects.filter(object_type="apikey").order_by("at", "id")]
+    assert actions == ["api_key.created", "api_key.revoked"]
+    assert all(key["key"] not in str(e.changes) for e in AuditEvent.objects.all())
+
+
+def test_audit_log_filters_and_request_id(cast, client_as):
+    client = client_as(cast.users["admin"])
+    client.post(cast.url("teams/"), {"name": "East"}, HTTP_X_REQUEST_ID="req-123")
+    client.post(cast.url("api-keys/"), {"name": "crm"})
+    response = client.get(cast.url("audit-log/"), {"object_type": "team"})
+    assert response.status_code == 200
+    (event,) = response.json()["results"]
+    assert (event["action"], event["request_id"]) == ("team.created", "req-123")
+    assert event["actor_user"]["email"] == "admin@acme.test"
+    assert client.get(cast.url("audit-log/"), {"action_prefix": "api_key."}).json()["results"][0]["action"] == \
+        "api_key.created"
+
+
+def test_audit_log_of_other_tenant_is_invisible(cast, client_as):
+    client_as(cast.outsider).post(cast.url("teams/", cast.other_tenant), {"name": "Hidden"})
+    response = client_as(cast.users["admin"]).get(cast.url("audit-log/"))
+    assert response.json()["results"] == []
