@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
+from django.db.models import Q
+
 from accounts.querysets import TENANT_WIDE, granted_teams
 from common.models import TenantScopedQuerySet
 
@@ -24,7 +27,16 @@ class ByAgentTeamQuerySet(TenantScopedQuerySet):
 
 
 class InteractionQuerySet(ByAgentTeamQuerySet):
-    pass
+    """QA inspectors also see (and may review) the interactions assigned to them by QA sampling."""
+
+    def restrict(self, actor: Actor, action: str):
+        if actor.role == "qa_inspector" and action in ("view", "review") and actor.user is not None:
+            assigned = apps.get_model("feedback", "QAAssignment").objects.filter(
+                tenant_id=actor.tenant.pk, inspector_id=actor.user.pk
+            ).exclude(status="skipped")
+            granted = granted_teams(actor, action).values("pk")
+            return self.filter(Q(team__in=granted) | Q(pk__in=assigned.values("interaction_id")))
+        return super().restrict(actor, action)
 
 
 class ShiftQuerySet(ByAgentTeamQuerySet):
