@@ -75,9 +75,10 @@ class MembershipViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, tenant_slug, pk):
+        membership = self.get_object()
         payload = serializers.MembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = services.membership_change_role(actor=self.actor, membership=self.get_object(),
+        membership = services.membership_change_role(actor=self.actor, membership=membership,
                                                      role=payload.validated_data["role"])
         return Response(self.get_serializer(membership).data)
 

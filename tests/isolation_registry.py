@@ -1,0 +1,9 @@
+"""Per resource, how to make one object in the other tenant (globex) of the `cast` fixture.
+
+tests/test_isolation.py asks every tenant-scoped detail path for such an object, so each new resource
+registers a maker here: MAKERS["<first path segment>"] = lambda cast: <id of a globex object>.
+"""
+
+from collections.abc import Callable
+
+MAKERS: dict[str, Callable] = {}
