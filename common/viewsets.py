@@ -14,7 +14,9 @@ from __future__ import annotations
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 
+from common import concurrency, idempotency
 from common.actor import Actor
 from common.tenancy import resolve_actor
 
@@ -42,6 +44,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     action_roles: dict[str, frozenset[str]] = {}
     object_scopes: dict[str, str] = {}
     actor: Actor
+    idempotency_record = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -60,7 +63,27 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         scope = self.object_scopes.get(self.action, WRITE_ACTIONS.get(self.action, "view"))
         if scope != "view" and not self.queryset.model.objects.for_actor(self.actor, scope).filter(pk=obj.pk).exists():
             raise PermissionDenied("You may see this object but not change it.")
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            concurrency.check_if_match(self.request, self.get_serializer(obj).data)
         return obj
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False):
+            self.idempotency_record = idempotency.idempotency_claim(request=request, actor=self.actor)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            record = exc.record
+            return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.idempotency_record is not None and not response.has_header("Idempotent-Replayed"):
+            idempotency.idempotency_store(record=self.idempotency_record, response=response)
+            self.idempotency_record = None
+        concurrency.set_etag(request, response, detail=self.action not in (None, "list"))
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
