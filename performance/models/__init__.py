@@ -1,3 +1,38 @@
 from performance.models.interactions import Channel, Interaction, Scenario, Shift
+from performance.models.scoring import (
+    AgentPeriodScore,
+    AgentSchemeScore,
+    ComputationJob,
+    JobStatus,
+    KpiPeriod,
+    MissingDataPolicy,
+    PeriodKind,
+    PeriodStatus,
+    SchemeKpi,
+    SchemeVersion,
+    SchemeVersionTeam,
+    ScoreAdjustment,
+    ScoreRevision,
+    ScoringScheme,
+)
 
-__all__ = ["Channel", "Interaction", "Scenario", "Shift"]
+__all__ = [
+    "AgentPeriodScore",
+    "AgentSchemeScore",
+    "Channel",
+    "ComputationJob",
+    "Interaction",
+    "JobStatus",
+    "KpiPeriod",
+    "MissingDataPolicy",
+    "PeriodKind",
+    "PeriodStatus",
+    "Scenario",
+    "SchemeKpi",
+    "SchemeVersion",
+    "SchemeVersionTeam",
+    "ScoreAdjustment",
+    "ScoreRevision",
+    "ScoringScheme",
+    "Shift",
+]
