@@ -147,6 +147,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role",
+        "RubricVersionStatusEnum": "feedback.models.RubricVersionStatus",
+        "ReviewStatusEnum": "feedback.models.ReviewStatus",
+        "AssignmentStatusEnum": "feedback.models.AssignmentStatus",
+        "CalibrationStatusEnum": "feedback.models.CalibrationStatus",
     },
 }
 

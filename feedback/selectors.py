@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F, Q
+
+from feedback.models import QAReview
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,24 @@ def qa_kpi_inputs(
 ) -> dict[int, QAKpiInputs]:
     """Per agent id: the QA inputs of interactions started in [start, end) (optionally of one scenario).
 
-    One SQL query. Until QA reviews exist (feedback issue), there are no inputs.
+    Counts the latest revision of each published, non-calibration review; the agent is the interaction's.
+    `mean_total` is rounded half up to 2 places. Agents without such reviews are absent. One SQL query.
     """
-    return {}
+    reviews = QAReview.objects.filter(tenant_id=tenant_id).kpi_countable().filter(
+        interaction__started_at__gte=start, interaction__started_at__lt=end
+    )
+    if scenario_id is not None:
+        reviews = reviews.filter(interaction__scenario_id=scenario_id)
+    rows = reviews.values("interaction__agent_id").order_by().annotate(
+        reviews=Count("pk"),
+        mean_total=Avg("total"),
+        passed=Count("pk", filter=Q(total__gte=F("tenant__qa_pass_mark"))),
+    )
+    return {
+        row["interaction__agent_id"]: QAKpiInputs(
+            reviews=row["reviews"],
+            mean_total=Decimal(row["mean_total"]).quantize(CENT, rounding=ROUND_HALF_UP),
+            passed=row["passed"],
+        )
+        for row in rows
+    }

@@ -133,13 +133,10 @@ def _answer_problem(criterion: CriterionLike | None, answer: AnswerInput, duplic
     return {}
 
 
-def score_answers(criteria: Sequence[CriterionLike], answers: Sequence[AnswerInput]) -> ReviewScore:
-    """Score a complete, valid set of answers (call validate_answers(..., require_complete=True) first)."""
+def score_each(criteria: Sequence[CriterionLike], answers: Sequence[AnswerInput]) -> list[ScoredAnswer]:
+    """The per-criterion breakdown of valid answers (complete or not)."""
     by_id = {criterion.id: criterion for criterion in criteria}
-    scored: list[ScoredAnswer] = []
-    earned_sum = Fraction(0)
-    possible_sum = Fraction(0)
-    auto_failed = False
+    scored = []
     for answer in answers:
         criterion = by_id[answer.criterion]
         if answer.na:
@@ -147,18 +144,26 @@ def score_answers(criteria: Sequence[CriterionLike], answers: Sequence[AnswerInp
                                        False))
             continue
         normalized = normalized_rating(criterion.scale, answer.rating)
-        weight = Fraction(criterion.weight)
-        critical_failed = criterion.is_critical and normalized < CRITICAL_LINE
-        auto_failed = auto_failed or critical_failed
-        earned_sum += weight * normalized
-        possible_sum += weight
-        scored.append(ScoredAnswer(answer.criterion, answer.rating, False, answer.comment, _exact(normalized),
-                                   _exact(weight * normalized), Decimal(criterion.weight), critical_failed))
-    would_be = round_half_up_2(earned_sum / possible_sum * 100)
+        scored.append(ScoredAnswer(
+            answer.criterion, answer.rating, False, answer.comment, _exact(normalized),
+            _exact(Fraction(criterion.weight) * normalized), Decimal(criterion.weight),
+            criterion.is_critical and normalized < CRITICAL_LINE,
+        ))
+    return scored
+
+
+def score_answers(criteria: Sequence[CriterionLike], answers: Sequence[AnswerInput]) -> ReviewScore:
+    """Score a complete, valid set of answers (call validate_answers(..., require_complete=True) first)."""
+    scored = score_each(criteria, answers)
+    rated = [row for row in scored if not row.is_na]
+    earned = sum((Fraction(row.earned) for row in rated), Fraction(0))
+    possible = sum((Fraction(row.possible) for row in rated), Fraction(0))
+    auto_failed = any(row.critical_failed for row in rated)
+    would_be = round_half_up_2(earned / possible * 100)
     return ReviewScore(
         answers=scored,
-        earned_points=_exact(earned_sum),
-        possible_points=_exact(possible_sum),
+        earned_points=_exact(earned),
+        possible_points=_exact(possible),
         would_be_total=would_be,
         total=Decimal("0.00") if auto_failed else would_be,
         auto_failed=auto_failed,
