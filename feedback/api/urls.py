@@ -1,10 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from feedback.api.views import reviews, rubrics
+from feedback.api.views import reviews, rubrics, sampling
 
 router = SimpleRouter()
 router.register("rubrics", rubrics.RubricViewSet, basename="rubric")
 router.register("rubric-versions", rubrics.RubricVersionViewSet, basename="rubric-version")
 router.register("qa-reviews", reviews.QAReviewViewSet, basename="qa-review")
+router.register("qa-assignments", sampling.QAAssignmentViewSet, basename="qa-assignment")
+router.register("qa-assignment-batches", sampling.QAAssignmentBatchViewSet, basename="qa-assignment-batch")
 
 urlpatterns = router.urls
