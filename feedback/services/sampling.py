@@ -86,13 +86,16 @@ def distribute(
 ) -> list[tuple[Candidate, int | None]]:
     """Deal the picks, agent after agent, to the inspectors in turn (the least-loaded eligible inspector,
     ties going to the next in turn), skipping an inspector for their own interactions (None when nobody
-    else can take one). Loads end up within one of each other, and each agent's picks are spread over the
-    inspectors."""
+    else can take one). Loads end up within one of each other whenever the exclusions allow it, and each
+    agent's picks are spread over the inspectors."""
     inspectors = sorted(inspector_ids, key=lambda i: _rank(seed, "inspector", i))
     load = dict.fromkeys(inspectors, 0)
     turn = 0
     out = []
-    for agent in sorted(picks_per_agent, key=lambda a: _rank(seed, "agent", a)):
+    # Agents who are also inspectors go first: their picks have fewer takers, the others then even out.
+    constrained = set(load)
+    agents = sorted(picks_per_agent, key=lambda a: (agent_users.get(a) not in constrained, _rank(seed, "agent", a)))
+    for agent in agents:
         for candidate in picks_per_agent[agent]:
             eligible = [
                 (load[i], (position - turn) % len(inspectors), position)

@@ -267,3 +267,12 @@ def test_assignment_list_and_coverage_have_bounded_queries(cast, lead, django_as
     with django_assert_max_num_queries(6):
         body = lead.get(cast.url("qa-assignments/coverage/?date_from=2026-03-01&date_to=2026-04-01&page_size=50"))
     assert body.json()["count"] == 31  # 6 cast agents + 25
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_dealing_stays_even_when_inspectors_are_also_agents(seed):
+    # inspectors 10 and 11 are agents 1 and 2; 5 agents x 3 picks = 15 over 3 inspectors -> 5 each
+    picks = {agent: pick_for_agent(grid(agent), 3, seed=seed) for agent in (1, 2, 3, 4, 5)}
+    dealt = distribute(picks, [10, 11, 12], agent_users={1: 10, 2: 11}, seed=seed)
+    assert sorted(Counter(i for _, i in dealt).values()) == [5, 5, 5]
+    assert not [c for c, i in dealt if (c.agent_id, i) in {(1, 10), (2, 11)}]
