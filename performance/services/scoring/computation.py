@@ -1,0 +1,200 @@
+"""Running a computation job: claim it, gather and score the period, write a new revision in chunks.
+
+Idempotent by construction, because Celery delivers with `acks_late` at least once:
+- a job that already finished is a no-op when delivered again;
+- while a run holds the job's PostgreSQL advisory lock, another delivery does nothing (the task retries later);
+- a run starts by deleting any incomplete revision of the period (left by a run that died half-way), writes its
+  rows for a new revision that only becomes complete — and the period's current revision — in the last
+  transaction, so readers never see partial results and a re-run leaves exactly one run's rows;
+- if the input fingerprint equals the current revision's, nothing new is written (counts.unchanged = true).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from itertools import islice
+
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from common.audit import audit_record
+from performance.models import (
+    AgentPeriodScore,
+    AgentSchemeScore,
+    ComputationJob,
+    JobStatus,
+    KpiPeriod,
+    PeriodStatus,
+    SchemeVersion,
+    ScoreRevision,
+)
+from performance.selectors import scheme_versions_effective
+from performance.services.scoring.engine import gather_inputs, input_fingerprint, score_period
+from performance.services.scoring.scorecard import OverallResult
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1000  # agents written per transaction
+LOCK_NAMESPACE = 0x6A78  # first key of the two-key advisory lock ("jx")
+
+DONE, BUSY, NOOP, FAILED = "done", "busy", "noop", "failed"
+
+
+@contextmanager
+def _job_lock(job_id: int):
+    """A session-level advisory lock on the job; PostgreSQL frees it if the worker's connection dies."""
+    key = [LOCK_NAMESPACE, job_id % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def computation_job_run(*, job_id: int, tenant_id: int) -> str:
+    """Run the job once: "done" (or "failed", recorded on the job), "busy" when another delivery is running it
+    right now, "noop" when it already finished or does not exist."""
+    job = ComputationJob.objects.filter(pk=job_id, tenant_id=tenant_id).first()
+    if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        return NOOP
+    with _job_lock(job.pk) as acquired:
+        if not acquired:
+            return BUSY
+        claim = {"started_at": timezone.now(), "attempts": F("attempts") + 1}
+        claimed = ComputationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, **claim)
+        # Running but not locked by anyone: the run that claimed it died; this delivery takes over.
+        if not claimed and not ComputationJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(**claim):
+            return NOOP
+        job.refresh_from_db()
+        try:
+            _run(job)
+        except Exception as exc:
+            logger.exception("Computation job %s failed", job.pk)
+            _fail(job, exc)
+            return FAILED
+    return DONE
+
+
+def _run(job: ComputationJob) -> None:
+    started = time.perf_counter()
+    period = KpiPeriod.objects.select_related("tenant", "current_revision").get(pk=job.period_id)
+    _discard_incomplete_revisions(period)
+    versions = scheme_versions_effective(tenant_id=period.tenant_id, on=period.start)
+    inputs = gather_inputs(period=period, versions=versions)
+    gathered = time.perf_counter()
+    results = score_period(inputs)
+    fingerprint = input_fingerprint(inputs, results)
+    scored = time.perf_counter()
+    counts = {
+        "agents": len(results),
+        "scored": sum(1 for r in results.values() if r.total is not None),
+        "unscored": sum(1 for r in results.values() if r.total is None),
+        "scheme_versions": len(versions),
+        "interactions": sum(data.get("offered", 0) for members in inputs.populations.values()
+                            for data in members.values()),
+        "unchanged": False,
+    }
+    timings = {"gather_seconds": round(gathered - started, 3), "score_seconds": round(scored - gathered, 3)}
+    current = period.current_revision
+    if current is not None and current.fingerprint == fingerprint:
+        counts["unchanged"] = True
+        timings["total_seconds"] = round(time.perf_counter() - started, 3)
+        _finish(job, period, revision=None, counts=counts, timings=timings, version_ids=[])
+        return
+    revision = _write(job, period, results, fingerprint)
+    written = time.perf_counter()
+    counts["rows"] = len(results) + sum(len(r.schemes) for r in results.values())
+    timings.update(write_seconds=round(written - scored, 3), total_seconds=round(written - started, 3))
+    _finish(job, period, revision=revision, counts=counts, timings=timings,
+            version_ids=[v.id for v in versions])
+
+
+def _discard_incomplete_revisions(period: KpiPeriod) -> None:
+    with transaction.atomic():
+        ScoreRevision.objects.filter(period=period, is_complete=False).delete()
+
+
+def _chunks(items, size: int):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _write(job: ComputationJob, period: KpiPeriod, results: dict[int, OverallResult],
+           fingerprint: str) -> ScoreRevision:
+    with transaction.atomic():
+        last = ScoreRevision.objects.filter(period=period).aggregate(last=Max("number"))["last"] or 0
+        revision = ScoreRevision.objects.create(tenant_id=period.tenant_id, period=period, number=last + 1,
+                                                job=job, fingerprint=fingerprint)
+    ordered = sorted(results.values(), key=lambda r: r.agent_id)
+    done = 0
+    for chunk in _chunks(ordered, CHUNK_SIZE):
+        with transaction.atomic():
+            _write_chunk(job, revision, chunk)
+            done += len(chunk)
+            ComputationJob.objects.filter(pk=job.pk).update(progress=min(99, done * 100 // len(ordered)))
+    return revision
+
+
+def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[OverallResult]) -> None:
+    common = {"tenant_id": revision.tenant_id, "revision_id": revision.pk}
+    overall_rows = AgentPeriodScore.objects.bulk_create([
+        AgentPeriodScore(**common, period_id=revision.period_id, job_id=job.pk, agent_id=r.agent_id,
+                         team_id=r.team_id, total=r.total, rank=r.rank, percentile=r.percentile,
+                         handled=r.handled, unscored_reason=r.unscored_reason)
+        for r in chunk
+    ])
+    AgentSchemeScore.objects.bulk_create([
+        AgentSchemeScore(**common, overall_id=row.pk, agent_id=r.agent_id, scheme_version_id=version_id,
+                         total=s.total, rank=s.rank, percentile=s.percentile, handled=s.handled,
+                         unscored_reason=s.unscored_reason, kpis=s.kpis)
+        for row, r in zip(overall_rows, chunk, strict=True)
+        for version_id, s in r.schemes.items()
+    ])
+
+
+def _status_after_success(job: ComputationJob) -> str:
+    # A recompute during the appeal window (e.g. after an overturned appeal) keeps the period in review.
+    return PeriodStatus.IN_REVIEW if job.previous_period_status == PeriodStatus.IN_REVIEW else PeriodStatus.COMPUTED
+
+
+@transaction.atomic
+def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision | None, counts: dict,
+            timings: dict, version_ids: list[int]) -> None:
+    now = timezone.now()
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    before = {"status": period.status, "current_revision": period.current_revision_id}
+    if revision is not None:
+        ScoreRevision.objects.filter(pk=revision.pk).update(is_complete=True, completed_at=now)
+        period.current_revision = revision
+        SchemeVersion.objects.filter(pk__in=version_ids, locked_at__isnull=True).update(locked_at=now)
+    period.status = _status_after_success(job)
+    period.save(update_fields=["status", "current_revision", "updated_at"])
+    ComputationJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCEEDED, progress=100, counts=counts, timings=timings, revision=revision,
+        finished_at=now)
+    audit_record(actor=None, tenant=period.tenant, action="period.computed", obj=period, before=before,
+                 after={"status": period.status, "current_revision": period.current_revision_id, "job": job.pk,
+                        "unchanged": counts["unchanged"]})
+
+
+def _fail(job: ComputationJob, exc: Exception) -> None:
+    with transaction.atomic():
+        period = KpiPeriod.objects.select_for_update().select_related("tenant").get(pk=job.period_id)
+        _discard_incomplete_revisions(period)
+        if period.status == PeriodStatus.COMPUTING:
+            period.status = job.previous_period_status
+            period.save(update_fields=["status", "updated_at"])
+        ComputationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(),
+            errors=[{"code": type(exc).__name__, "message": str(exc) or repr(exc)}])
+        audit_record(actor=None, tenant=period.tenant, action="period.compute_failed", obj=period,
+                     after={"status": period.status, "job": job.pk, "error": type(exc).__name__})

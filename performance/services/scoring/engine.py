@@ -1,0 +1,103 @@
+"""From a period and scheme versions to per-agent results: gather the inputs in SQL, then score them in one pass.
+
+Which version scores whom: every version in effect at the period's start whose teams include the agent's current
+team (no teams = every agent); a scenario-scoped version only counts that scenario's interactions. Active agents
+matched by no version are listed as unscored; inactive agents appear only where they have interactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from performance.models import KpiPeriod
+from performance.selectors import (
+    RosterAgent,
+    VersionSpec,
+    agent_roster,
+    interaction_aggregates,
+    period_bounds,
+    qa_aggregates,
+    shift_aggregates,
+)
+from performance.services.scoring.scorecard import (
+    INSUFFICIENT_DATA,
+    NO_SCHEME,
+    OverallResult,
+    overall_total,
+    rank_in_place,
+    score_version,
+)
+
+
+@dataclass
+class PeriodInputs:
+    versions: list[VersionSpec]
+    roster: dict[int, RosterAgent]
+    populations: dict[int | None, dict[int, dict]]  # version id -> agent id -> KPI inputs
+
+
+def gather_inputs(*, period: KpiPeriod, versions: list[VersionSpec]) -> PeriodInputs:
+    """One interaction aggregate per version scope, one shift aggregate, QA inputs per scenario scope."""
+    tenant_id = period.tenant_id
+    start, end = period_bounds(period)
+    roster = agent_roster(tenant_id=tenant_id)
+    shifts = {}
+    if any(v.needs_shifts for v in versions):
+        shifts = shift_aggregates(tenant_id=tenant_id, start=period.start, end=period.end)
+    qa_by_scenario: dict[int | None, dict] = {}
+    populations = {}
+    for version in versions:
+        interactions = interaction_aggregates(tenant_id=tenant_id, start=start, end=end,
+                                              scenario_id=version.scenario_id, team_ids=version.team_ids)
+        qa = {}
+        if version.needs_qa:
+            if version.scenario_id not in qa_by_scenario:
+                qa_by_scenario[version.scenario_id] = qa_aggregates(tenant_id=tenant_id, start=start, end=end,
+                                                                    scenario_id=version.scenario_id)
+            qa = qa_by_scenario[version.scenario_id]
+        members = {}
+        for agent in roster.values():
+            data = interactions.get(agent.id)
+            if not version.applies_to(agent.team_id) or (data is None and not agent.is_active):
+                continue
+            members[agent.id] = {**(data or {}), **shifts.get(agent.id, {}), **qa.get(agent.id, {})}
+        populations[version.id] = members
+    return PeriodInputs(versions, roster, populations)
+
+
+def score_period(inputs: PeriodInputs) -> dict[int, OverallResult]:
+    """Per agent id: the overall result with one scheme result per applicable version, all ranked."""
+    overall: dict[int, OverallResult] = {}
+    for version in inputs.versions:
+        results = {agent_id: score_version(version, data)
+                   for agent_id, data in inputs.populations[version.id].items()}
+        rank_in_place(results)
+        for agent_id, result in results.items():
+            entry = overall.setdefault(agent_id, OverallResult(agent_id, inputs.roster[agent_id].team_id))
+            entry.schemes[version.id] = result
+    for agent in inputs.roster.values():
+        if agent.is_active and agent.id not in overall:
+            overall[agent.id] = OverallResult(agent.id, agent.team_id, unscored_reason=NO_SCHEME)
+    for entry in overall.values():
+        if entry.schemes:
+            results = list(entry.schemes.values())
+            entry.total = overall_total(results)
+            entry.handled = sum(r.handled for r in results)
+            entry.unscored_reason = "" if entry.total is not None else INSUFFICIENT_DATA
+    rank_in_place(overall)
+    return overall
+
+
+def input_fingerprint(inputs: PeriodInputs, results: dict[int, OverallResult]) -> str:
+    """SHA-256 over the versions used (ids and content), who was scored in which team, and every raw input."""
+    payload = {
+        "versions": [v.content() for v in inputs.versions],
+        "agents": sorted([agent_id, inputs.roster[agent_id].team_id] for agent_id in results),
+        "inputs": {
+            str(version_id): sorted([agent_id, sorted(data.items())] for agent_id, data in members.items())
+            for version_id, members in inputs.populations.items()
+        },
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,161 @@
+"""KPI periods: creating them and moving them through open → computing → computed → in_review → closed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from accounts.models import Agent
+from common.actor import Actor
+from common.audit import audit_record, snapshot
+from common.errors import Conflict
+from performance.models import ComputationJob, KpiPeriod, PeriodKind, PeriodStatus, ScoreAdjustment
+
+FIELDS = ["name", "kind", "start", "end", "status", "current_revision"]
+MAX_CUSTOM_DAYS = 366
+COMPUTABLE = (PeriodStatus.OPEN, PeriodStatus.COMPUTED, PeriodStatus.IN_REVIEW)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _range_for(kind: str, start: date, end: date | None) -> tuple[date, date, str]:
+    """The [start, end) of a period of this kind and its default name; raises ValidationError when invalid."""
+    if kind == PeriodKind.MONTHLY:
+        if start.day != 1:
+            raise ValidationError({"start": ["A monthly period starts on the first day of a month."]})
+        expected, name = _add_months(start, 1), f"{start:%Y-%m}"
+    elif kind == PeriodKind.QUARTERLY:
+        if start.day != 1 or start.month not in (1, 4, 7, 10):
+            raise ValidationError({"start": ["A quarterly period starts on 1 January, April, July or October."]})
+        expected, name = _add_months(start, 3), f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    else:
+        if end is None:
+            raise ValidationError({"end": ["A custom period needs an end date (exclusive)."]})
+        if end <= start:
+            raise ValidationError({"end": ["The end (exclusive) must be after the start."]})
+        if end - start > timedelta(days=MAX_CUSTOM_DAYS):
+            raise ValidationError({"end": [f"A custom period spans at most {MAX_CUSTOM_DAYS} days."]})
+        return start, end, f"{start:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}"
+    if end is not None and end != expected:
+        raise ValidationError({"end": [f"A {kind} period starting {start} ends (exclusive) on {expected}."]})
+    return start, expected, name
+
+
+@transaction.atomic
+def period_create(*, actor: Actor, kind: str, start: date, end: date | None = None, name: str = "") -> KpiPeriod:
+    start, end, default_name = _range_for(kind, start, end)
+    if KpiPeriod.objects.filter(tenant=actor.tenant, kind=kind, start=start, end=end).exists():
+        raise ValidationError({"start": [f"A {kind} period from {start} to {end} already exists."]})
+    period = KpiPeriod(tenant=actor.tenant, kind=kind, start=start, end=end, name=name or default_name,
+                       created_by=actor.user)
+    period.full_clean()
+    period.save()
+    audit_record(actor=actor, action="period.created", obj=period, after=snapshot(period, FIELDS))
+    return period
+
+
+@transaction.atomic
+def period_rename(*, actor: Actor, period: KpiPeriod, name: str) -> KpiPeriod:
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    before = snapshot(period, FIELDS)
+    period.name = name
+    period.full_clean()
+    period.save(update_fields=["name", "updated_at"])
+    audit_record(actor=actor, action="period.updated", obj=period, before=before, after=snapshot(period, FIELDS))
+    return period
+
+
+@transaction.atomic
+def period_delete(*, actor: Actor, period: KpiPeriod) -> None:
+    """Only a period that was never computed can be deleted."""
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.OPEN or period.jobs.exists():
+        raise Conflict("Only an open period that was never computed can be deleted.", code="period_has_results")
+    audit_record(actor=actor, action="period.deleted", obj=period, before=snapshot(period, FIELDS))
+    period.delete()
+
+
+@transaction.atomic
+def period_compute(*, actor: Actor | None, period: KpiPeriod, requested_by=None) -> ComputationJob:
+    """Queue a computation of the period's scores (202 with the job); the worker starts after this commits.
+
+    Refused when the period is closed (its results are frozen) or already computing.
+    """
+    from performance.tasks import compute_period_scores
+
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.CLOSED:
+        raise Conflict("The period is closed: its results are frozen and cannot be recomputed. "
+                       "Post an adjustment to correct a score.", code="period_closed")
+    if period.status == PeriodStatus.COMPUTING:
+        active = period.jobs.filter(status__in=["queued", "running"]).values_list("pk", flat=True).first()
+        raise Conflict(f"The period is already being computed (job {active}).", code="period_computing")
+    job = ComputationJob.objects.create(tenant_id=period.tenant_id, period=period,
+                                        previous_period_status=period.status,
+                                        requested_by=requested_by or (actor.user if actor else None))
+    before = snapshot(period, FIELDS)
+    period.status = PeriodStatus.COMPUTING
+    period.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, tenant=period.tenant, action="period.compute_requested", obj=period, before=before,
+                 after={**snapshot(period, FIELDS), "job": job.pk})
+    transaction.on_commit(partial(compute_period_scores.delay, job_id=job.pk, tenant_id=period.tenant_id))
+    return job
+
+
+def _transition(actor: Actor, period: KpiPeriod, *, allowed_from: tuple[str, ...], to: str, action: str,
+                message: str, code: str, **extra) -> KpiPeriod:
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status not in allowed_from:
+        raise Conflict(f"{message} (the period is {period.status}).", code=code)
+    before = snapshot(period, FIELDS)
+    period.status = to
+    for name, value in extra.items():
+        setattr(period, name, value)
+    period.save(update_fields=["status", "updated_at", *extra])
+    audit_record(actor=actor, action=action, obj=period, before=before, after=snapshot(period, FIELDS))
+    return period
+
+
+@transaction.atomic
+def period_open_review(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
+    """computed → in_review: results are published for the appeal window."""
+    return _transition(actor, period, allowed_from=(PeriodStatus.COMPUTED,), to=PeriodStatus.IN_REVIEW,
+                       action="period.review_opened", message="Only a computed period can open its review",
+                       code="period_not_computed")
+
+
+@transaction.atomic
+def period_close(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
+    """in_review → closed: the results are frozen for good; later corrections are adjustments."""
+    return _transition(actor, period, allowed_from=(PeriodStatus.IN_REVIEW,), to=PeriodStatus.CLOSED,
+                       action="period.closed", message="Only a period in review can be closed",
+                       code="period_not_in_review", closed_at=timezone.now(), closed_by=actor.user)
+
+
+@transaction.atomic
+def score_adjustment_create(*, actor: Actor, period: KpiPeriod, agent: Agent, points: Decimal,
+                            reason: str) -> ScoreAdjustment:
+    """A correction of a closed period's score for one agent, added to (never replacing) the frozen total."""
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.CLOSED:
+        raise Conflict("Adjustments are for closed periods; recompute an open period instead.",
+                       code="period_not_closed")
+    score = period.current_revision and period.current_revision.scores.filter(agent=agent).first()
+    if not score or score.total is None:
+        raise ValidationError({"agent": ["This agent has no score in the period to adjust."]})
+    adjustment = ScoreAdjustment(tenant=actor.tenant, period=period, score=score, agent=agent, points=points,
+                                 reason=reason.strip(), created_by=actor.user)
+    adjustment.full_clean()
+    adjustment.save()
+    audit_record(actor=actor, action="score.adjusted", obj=adjustment,
+                 after={"period": period.pk, "agent": agent.pk, "score": score.pk, "points": points,
+                        "reason": adjustment.reason})
+    return adjustment

@@ -1,0 +1,140 @@
+"""The scoring arithmetic, free of the database: points, totals, the overall mean and ranks.
+
+- Points: floor → 0, target → 100, linear, clamped to 0–100 (so lower-is-better works with floor > target),
+  Decimal rounded half-up to 2 places, computed from the raw value as shown (4 places).
+- A KPI with no value or fewer samples than its minimum is insufficient: per the version's policy its weight is
+  dropped from both sums (redistribute) or it scores 0 points (zero). All insufficient → unscored.
+- Total = Σ(weight × points) / Σ(weights used), 2 places. Contributions are weight × points / Σ(weights used),
+  each rounded to 2 places for display (their sum may differ from the total by a cent).
+- Overall = mean of the agent's scheme totals weighted by handled contacts in each scheme's scope
+  (plain mean when all of them handled nothing).
+- Rank: standard competition ranking (1, 2, 2, 4) by total, highest first. Percentile: the share of the ranked
+  population scoring strictly below, × 100.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from performance.kpis import CATALOG, Inputs, kpi_value
+from performance.models import MissingDataPolicy
+from performance.selectors import KpiSpec, VersionSpec
+
+CENTS = Decimal("0.01")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+INSUFFICIENT_DATA = "insufficient data"
+NO_SCHEME = "no scoring scheme applies to this agent's team"
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENTS, ROUND_HALF_UP)
+
+
+def normalize(value: Decimal, floor: Decimal, target: Decimal) -> Decimal:
+    """Points for a raw value: floor → 0, target → 100, linear in between, clamped to 0–100."""
+    points = (value - floor) / (target - floor) * HUNDRED
+    return _cents(min(max(points, ZERO), HUNDRED))
+
+
+@dataclass
+class SchemeResult:
+    """One agent under one scheme version."""
+
+    total: Decimal | None
+    handled: int
+    kpis: list[dict]
+    unscored_reason: str = ""
+    rank: int | None = None
+    percentile: Decimal | None = None
+
+
+@dataclass
+class OverallResult:
+    """One agent's overall result across the scheme versions that apply to them."""
+
+    agent_id: int
+    team_id: int | None
+    schemes: dict[int | None, SchemeResult] = field(default_factory=dict)  # by version id
+    total: Decimal | None = None
+    handled: int = 0
+    unscored_reason: str = ""
+    rank: int | None = None
+    percentile: Decimal | None = None
+
+
+def _line(kpi: KpiSpec, value: Decimal | None, sample: int) -> dict:
+    definition = CATALOG[kpi.kpi_code]
+    return {
+        "kpi_code": kpi.kpi_code,
+        "name": definition.name,
+        "unit": definition.unit,
+        "direction": definition.direction,
+        "weight": str(kpi.weight),
+        "floor": str(kpi.floor),
+        "target": str(kpi.target),
+        "min_sample": kpi.min_sample,
+        "raw_value": None if value is None else str(value),
+        "sample_size": sample,
+    }
+
+
+def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
+    """Score one agent's inputs with one version; see the module docstring for the rules."""
+    lines, weighted, weights_used, any_sufficient = [], ZERO, ZERO, False
+    for kpi in version.kpis:
+        value, sample = kpi_value(kpi.kpi_code, inputs)
+        line = _line(kpi, value, sample)
+        if value is not None and sample >= kpi.min_sample:
+            any_sufficient = True
+            points, used, status = normalize(value, kpi.floor, kpi.target), kpi.weight, "scored"
+        elif version.missing_data_policy == MissingDataPolicy.ZERO:
+            points, used, status = ZERO, kpi.weight, "insufficient"
+        else:
+            points, used, status = None, ZERO, "insufficient"
+        if points is not None:
+            weighted += kpi.weight * points
+            weights_used += used
+        line.update(status=status, points=None if points is None else str(_cents(points)), weight_used=str(used))
+        lines.append((line, points, used))
+    handled = int(inputs.get("handled") or 0)
+    if not any_sufficient:
+        for line, _, _ in lines:
+            line["contribution"] = None
+        return SchemeResult(None, handled, [line for line, _, _ in lines], INSUFFICIENT_DATA)
+    for line, points, used in lines:
+        line["contribution"] = None if points is None else str(_cents(used * points / weights_used))
+    return SchemeResult(_cents(weighted / weights_used), handled, [line for line, _, _ in lines])
+
+
+def overall_total(results: list[SchemeResult]) -> Decimal | None:
+    """Handled-weighted mean of the scored totals (plain mean if none handled anything); None if none scored."""
+    scored = [r for r in results if r.total is not None]
+    if not scored:
+        return None
+    volume = sum(r.handled for r in scored)
+    if volume:
+        return _cents(sum(r.total * r.handled for r in scored) / volume)
+    return _cents(sum(r.total for r in scored) / len(scored))
+
+
+def competition_ranks(totals: Mapping[Hashable, Decimal]) -> dict[Hashable, tuple[int, Decimal]]:
+    """Key → (rank, percentile): rank 1 + how many scored strictly higher; percentile the share strictly below."""
+    ascending = sorted(totals.values())
+    population = len(ascending)
+    out = {}
+    for key, total in totals.items():
+        higher = population - bisect_right(ascending, total)
+        lower = bisect_left(ascending, total)
+        out[key] = (higher + 1, _cents(Decimal(lower) * HUNDRED / population))
+    return out
+
+
+def rank_in_place(results: Mapping[Hashable, SchemeResult | OverallResult]) -> None:
+    ranks = competition_ranks({key: r.total for key, r in results.items() if r.total is not None})
+    for key, (rank, percentile) in ranks.items():
+        results[key].rank, results[key].percentile = rank, percentile
