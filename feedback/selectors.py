@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Abs, Coalesce
 
 from accounts.models import Agent
 from common.actor import Actor
-from feedback.models import QAAssignment, QAReview
+from feedback.models import CalibrationSession, QAAssignment, QAReview, QAReviewAnswer, RubricCriterion
 from performance.models import Interaction
 
 CENT = Decimal("0.01")
@@ -75,3 +75,103 @@ def qa_coverage(*, fetched_by: Actor, start: datetime, end: datetime, team_ids: 
         assigned_count=_count_per_agent(assigned, "agent_id"),
         reviewed_count=_count_per_agent(reviewed, "agent_id"),
     )
+
+
+def _r2(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return _r2(Decimal(part) * 100 / whole) if whole else None
+
+
+def calibration_results(*, session: CalibrationSession) -> dict:
+    """How each inspector's submitted reviews compare with the lead's reference reviews, per inspector, per
+    criterion and per interaction. Deviations of totals are in score points (0-100), signed ones as
+    inspector minus reference (negative: harsher); criterion deviations are in percent of the scale.
+    Agreement = share of answers equal to the reference (same rating, or both N/A). Four SQL queries.
+    """
+    submitted = QAReview.objects.filter(calibration=session, status="submitted", is_current=True)
+    reference = submitted.filter(inspector_id=session.lead_id, interaction_id=OuterRef("interaction_id"))
+    others = submitted.exclude(inspector_id=session.lead_id).annotate(
+        ref_total=Subquery(reference.values("total")[:1])
+    ).filter(ref_total__isnull=False)
+    gap = F("total") - F("ref_total")
+
+    reference_answer = QAReviewAnswer.objects.filter(
+        review__calibration=session, review__status="submitted", review__is_current=True,
+        review__inspector_id=session.lead_id, review__interaction_id=OuterRef("review__interaction_id"),
+        criterion_id=OuterRef("criterion_id"),
+    )
+    answers = QAReviewAnswer.objects.filter(review__in=others.values("pk")).annotate(
+        ref_na=Subquery(reference_answer.values("is_na")[:1]),
+        ref_rating=Subquery(reference_answer.values("rating")[:1]),
+        ref_normalized=Subquery(reference_answer.values("normalized")[:1]),
+    ).filter(ref_na__isnull=False)
+    agree = Q(is_na=True, ref_na=True) | Q(is_na=False, ref_na=False, rating=F("ref_rating"))
+    norm_gap = F("normalized") - F("ref_normalized")
+    answer_rows = list(
+        answers.values("review__inspector_id", "criterion_id").order_by().annotate(
+            n=Count("pk"), agreed=Count("pk", filter=agree), abs_gap=Sum(Abs(norm_gap)), gap=Sum(norm_gap),
+            rated=Count("pk", filter=Q(is_na=False, ref_na=False)),
+        )
+    )
+    per_inspector_answers: dict[int, list[int]] = {}
+    per_criterion: dict[int, dict] = {}
+    for row in answer_rows:
+        mine = per_inspector_answers.setdefault(row["review__inspector_id"], [0, 0])
+        mine[0] += row["n"]
+        mine[1] += row["agreed"]
+        c = per_criterion.setdefault(row["criterion_id"], {"n": 0, "agreed": 0, "rated": 0, "abs": 0, "gap": 0})
+        for key, source in (("n", "n"), ("agreed", "agreed"), ("rated", "rated"), ("abs", "abs_gap"), ("gap", "gap")):
+            c[key] += row[source] or 0
+
+    inspectors = [
+        {
+            "inspector": row["inspector_id"],
+            "reviews": row["reviews"],
+            "mean_total": _r2(row["mean_total"]),
+            "mean_deviation": _r2(row["mean_deviation"]),
+            "mean_absolute_deviation": _r2(row["mean_absolute_deviation"]),
+            "criterion_agreement": _share(*per_inspector_answers.get(row["inspector_id"], [0, 0])[::-1]),
+        }
+        for row in others.values("inspector_id").order_by("inspector_id").annotate(
+            reviews=Count("pk"), mean_total=Avg("total"), mean_deviation=Avg(gap), mean_absolute_deviation=Avg(Abs(gap))
+        )
+    ]
+    criteria = [
+        {
+            "criterion": criterion.pk,
+            "section": criterion.section.title,
+            "label": criterion.label,
+            "answers": per_criterion.get(criterion.pk, {}).get("n", 0),
+            "agreement": _share(per_criterion.get(criterion.pk, {}).get("agreed", 0),
+                                per_criterion.get(criterion.pk, {}).get("n", 0)),
+            "mean_deviation": _mean_pct(per_criterion.get(criterion.pk), "gap"),
+            "mean_absolute_deviation": _mean_pct(per_criterion.get(criterion.pk), "abs"),
+        }
+        for criterion in RubricCriterion.objects.filter(version_id=session.rubric_version_id)
+        .select_related("section").order_by("section__position", "position")
+    ]
+    interactions = [
+        {
+            "interaction": row["interaction_id"],
+            "reference_total": _r2(row["reference_total"]),
+            "reviews": row["reviews"],
+            "min_total": _r2(row["min_total"]),
+            "max_total": _r2(row["max_total"]),
+            "mean_absolute_deviation": _r2(row["mean_absolute_deviation"]),
+        }
+        for row in others.values("interaction_id").order_by("interaction_id").annotate(
+            reference_total=Max("ref_total"), reviews=Count("pk"), min_total=Min("total"), max_total=Max("total"),
+            mean_absolute_deviation=Avg(Abs(gap)),
+        )
+    ]
+    return {"session": session.pk, "reference": session.lead_id, "inspectors": inspectors, "criteria": criteria,
+            "interactions": interactions}
+
+
+def _mean_pct(figures: dict | None, key: str) -> Decimal | None:
+    if not figures or not figures["rated"]:
+        return None
+    return _r2(Decimal(figures[key]) * 100 / figures["rated"])

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from feedback.api.views import reviews, rubrics, sampling
+from feedback.api.views import calibration, reviews, rubrics, sampling
 
 router = SimpleRouter()
 router.register("rubrics", rubrics.RubricViewSet, basename="rubric")
@@ -8,5 +8,6 @@ router.register("rubric-versions", rubrics.RubricVersionViewSet, basename="rubri
 router.register("qa-reviews", reviews.QAReviewViewSet, basename="qa-review")
 router.register("qa-assignments", sampling.QAAssignmentViewSet, basename="qa-assignment")
 router.register("qa-assignment-batches", sampling.QAAssignmentBatchViewSet, basename="qa-assignment-batch")
+router.register("calibrations", calibration.CalibrationSessionViewSet, basename="calibration")
 
 urlpatterns = router.urls

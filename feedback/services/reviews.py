@@ -47,14 +47,15 @@ def _criteria(version: RubricVersion) -> list[RubricCriterion]:
     return list(RubricCriterion.objects.filter(version=version))
 
 
-def _check_scope(version: RubricVersion, interaction: Interaction) -> None:
+def check_rubric_scope(version: RubricVersion, interaction: Interaction, *, field: str = "interaction") -> None:
     """The interaction's channel and scenario must be within the rubric version's scope, when it has one."""
     if version.channels and interaction.channel not in version.channels:
-        raise ValidationError({"interaction": [
-            f"This rubric version scores {', '.join(version.channels)} contacts, not {interaction.channel}."]})
+        raise ValidationError({field: [f"This rubric version scores {', '.join(version.channels)} contacts, "
+                                       f"not {interaction.channel} (interaction {interaction.pk})."]})
     scenario_ids = set(version.scenarios.values_list("pk", flat=True))
     if scenario_ids and interaction.scenario_id not in scenario_ids:
-        raise ValidationError({"interaction": ["This rubric version does not score this interaction's scenario."]})
+        raise ValidationError({field: [
+            f"This rubric version does not score the scenario of interaction {interaction.pk}."]})
 
 
 def _check_may_review(actor: Actor, interaction: Interaction, calibration: CalibrationSession | None) -> None:
@@ -97,7 +98,9 @@ def _write_answers(review: QAReview, rows: list[ScoredAnswer]) -> None:
 
 
 def _locked(review: QAReview, *, status: str, verb: str) -> QAReview:
-    review = QAReview.objects.select_for_update().select_related("tenant").get(pk=review.pk)
+    review = QAReview.objects.select_for_update(of=("self",)).select_related("tenant", "calibration").get(pk=review.pk)
+    if review.calibration is not None and not review.calibration.is_open:
+        raise Conflict("The calibration session of this review is closed.")
     if review.status != status or not review.is_current:
         raise Conflict(f"Only a {status} review can be {verb}; this one is {review.status}"
                        f"{'' if review.is_current else ' (an older revision)'}.")
@@ -122,7 +125,7 @@ def qa_review_create(
             raise ValidationError({"rubric_version": ["Calibration reviews use the session's rubric version."]})
     elif rubric_version.status != RubricVersionStatus.PUBLISHED:
         raise ValidationError({"rubric_version": ["Only the published version of a rubric can be used."]})
-    _check_scope(rubric_version, interaction)
+    check_rubric_scope(rubric_version, interaction)
     existing = QAReview.objects.filter(tenant=actor.tenant, interaction=interaction, inspector=actor.user,
                                        is_current=True, calibration=calibration).first()
     if existing is not None:
