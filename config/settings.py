@@ -151,6 +151,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "feedback.models.ReviewStatus",
         "AssignmentStatusEnum": "feedback.models.AssignmentStatus",
         "CalibrationStatusEnum": "feedback.models.CalibrationStatus",
+        "PeriodStatusEnum": "performance.models.PeriodStatus",
+        "JobStatusEnum": "performance.models.JobStatus",
     },
 }
 

@@ -1,0 +1,339 @@
+"""Serializers of the scoring endpoints: KPI catalog, schemes and versions, periods, jobs, scores, simulations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Agent, Team
+from common.fields import ScopedPrimaryKeyRelatedField
+from performance.kpis import KPI_CHOICES
+from performance.models import (
+    AgentPeriodScore,
+    AgentSchemeScore,
+    ComputationJob,
+    KpiPeriod,
+    MissingDataPolicy,
+    PeriodKind,
+    Scenario,
+    SchemeKpi,
+    SchemeVersion,
+    ScoreAdjustment,
+    ScoringScheme,
+)
+from performance.selectors import period_bounds
+from performance.services.scoring.schemes import MAX_KPIS, version_warnings
+
+DIRECTIONS = [("higher", "Higher is better"), ("lower", "Lower is better"),
+              ("band", "A target band: the scheme's floor and target decide"), ("none", "Not ranked by itself")]
+
+
+class KpiDefinitionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(help_text="count, percent, seconds, rings or points")
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
+    formula = serializers.CharField()
+    sample = serializers.CharField(help_text="What one sample is, for a scheme KPI's minimum sample size.")
+    source = serializers.CharField(help_text="interactions, shifts or qa")
+
+
+# Schemes and versions
+
+
+class SchemeKpiSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SchemeKpi
+        fields = ["kpi_code", "weight", "floor", "target", "min_sample"]
+        read_only_fields = fields
+
+
+class SchemeKpiInputSerializer(serializers.Serializer):
+    kpi_code = serializers.ChoiceField(choices=KPI_CHOICES)
+    weight = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="Greater than 0.")
+    floor = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="The raw value scoring 0 points.")
+    target = serializers.DecimalField(max_digits=14, decimal_places=4,
+                                      help_text="The raw value scoring 100 points; below the floor when lower is "
+                                                "better.")
+    min_sample = serializers.IntegerField(min_value=0, default=1,
+                                          help_text="Fewer samples than this make the KPI insufficient data.")
+
+    def validate_weight(self, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise serializers.ValidationError("The weight must be greater than 0.")
+        return value
+
+    def validate(self, attrs):
+        if attrs["floor"] == attrs["target"]:
+            raise serializers.ValidationError({"target": ["The target must differ from the floor."]})
+        return attrs
+
+
+class SchemeVersionSerializer(serializers.ModelSerializer):
+    kpis = SchemeKpiSerializer(many=True, read_only=True)
+    teams = serializers.SerializerMethodField(help_text="Team ids; empty = every agent of the tenant.")
+    is_locked = serializers.BooleanField(read_only=True,
+                                         help_text="Used by a computed period: it cannot change, only be "
+                                                   "superseded by a new version.")
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SchemeVersion
+        fields = ["id", "scheme", "number", "effective_from", "effective_to", "scenario", "teams",
+                  "missing_data_policy", "note", "kpis", "is_locked", "locked_at", "warnings", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+    def get_teams(self, version: SchemeVersion) -> list[int]:
+        return sorted(link.team_id for link in version.team_links.all())
+
+    def get_warnings(self, version: SchemeVersion) -> list[str]:
+        return version_warnings(len(version.kpis.all()))
+
+
+class SchemeVersionInputSerializer(serializers.Serializer):
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="Exclusive; empty = open-ended.")
+    scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True,
+                                            default=None,
+                                            help_text="Only this scenario's interactions count; empty = all.")
+    teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list,
+                                         help_text="Teams whose agents it scores; empty = every agent.")
+    missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices,
+                                                  default=MissingDataPolicy.REDISTRIBUTE)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    kpis = SchemeKpiInputSerializer(many=True, help_text=f"1 to {MAX_KPIS} KPIs (a warning above 5).")
+
+
+class SimulatedVersionInputSerializer(serializers.Serializer):
+    scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True,
+                                            default=None)
+    teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
+    missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices,
+                                                  default=MissingDataPolicy.REDISTRIBUTE)
+    kpis = SchemeKpiInputSerializer(many=True)
+
+
+class SchemeVersionSummarySerializer(serializers.ModelSerializer):
+    is_locked = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SchemeVersion
+        fields = ["id", "number", "effective_from", "effective_to", "scenario", "is_locked"]
+        read_only_fields = fields
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    versions = SchemeVersionSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScoringScheme
+        fields = ["id", "name", "description", "versions", "created_at", "updated_at"]
+        read_only_fields = ["id", "versions", "created_at", "updated_at"]
+
+
+class SchemeInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SchemeUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+# Periods and jobs
+
+
+class RevisionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    job = serializers.IntegerField(source="job_id")
+    completed_at = serializers.DateTimeField()
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    time_zone = serializers.CharField(source="tenant.time_zone", read_only=True)
+    starts_at = serializers.SerializerMethodField(help_text="The first instant, in the tenant's time zone.")
+    ends_at = serializers.SerializerMethodField(help_text="The exclusive end, in the tenant's time zone.")
+    current_revision = RevisionSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = KpiPeriod
+        fields = ["id", "name", "kind", "start", "end", "time_zone", "starts_at", "ends_at", "status",
+                  "current_revision", "created_at", "updated_at", "closed_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_starts_at(self, period: KpiPeriod) -> str:
+        return period_bounds(period)[0].isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_ends_at(self, period: KpiPeriod) -> str:
+        return period_bounds(period)[1].isoformat()
+
+
+class PeriodCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PeriodKind.choices)
+    start = serializers.DateField(help_text="Monthly: the 1st; quarterly: 1 Jan/Apr/Jul/Oct.")
+    end = serializers.DateField(required=False, allow_null=True, default=None,
+                                help_text="Exclusive. Required for custom periods; derived for the others.")
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class PeriodUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="revision.number", read_only=True, allow_null=True,
+                                        help_text="The revision number written; null when unchanged or not done.")
+
+    class Meta:
+        model = ComputationJob
+        fields = ["id", "period", "status", "progress", "attempts", "counts", "timings", "errors", "revision",
+                  "requested_by", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+# Scores
+
+
+class ScoreAgentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agent
+        fields = ["id", "employee_code", "display_name"]
+        read_only_fields = fields
+
+
+class KpiBreakdownSerializer(serializers.Serializer):
+    kpi_code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=7, decimal_places=2)
+    floor = serializers.DecimalField(max_digits=14, decimal_places=4)
+    target = serializers.DecimalField(max_digits=14, decimal_places=4)
+    min_sample = serializers.IntegerField()
+    raw_value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    sample_size = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[("scored", "Scored"), ("insufficient", "Insufficient data")])
+    points = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    weight_used = serializers.DecimalField(max_digits=7, decimal_places=2,
+                                           help_text="0 when the KPI's weight was redistributed.")
+    contribution = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                            help_text="weight_used × points / Σ weights used, to 2 places.")
+
+
+class SchemeVersionRefSerializer(serializers.ModelSerializer):
+    scheme_name = serializers.CharField(source="scheme.name", read_only=True)
+
+    class Meta:
+        model = SchemeVersion
+        fields = ["id", "scheme", "scheme_name", "number"]
+        read_only_fields = fields
+
+
+class SchemeScoreSerializer(serializers.ModelSerializer):
+    scheme_version = SchemeVersionRefSerializer(read_only=True)
+    kpis = KpiBreakdownSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AgentSchemeScore
+        fields = ["scheme_version", "total", "rank", "percentile", "handled", "unscored_reason", "kpis"]
+        read_only_fields = fields
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoreAdjustment
+        fields = ["id", "period", "agent", "score", "points", "reason", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class AdjustmentCreateSerializer(serializers.Serializer):
+    agent = ScopedPrimaryKeyRelatedField(queryset=Agent.objects.all())
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal(-100),
+                                      max_value=Decimal(100), help_text="Added to the frozen total; not 0.")
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+    def validate_points(self, value: Decimal) -> Decimal:
+        if value == 0:
+            raise serializers.ValidationError("An adjustment of 0 points changes nothing.")
+        return value
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="revision.number", read_only=True)
+    agent = ScoreAgentSerializer(read_only=True)
+    schemes = SchemeScoreSerializer(source="scheme_scores", many=True, read_only=True)
+    adjustments = AdjustmentSerializer(many=True, read_only=True)
+    adjusted_total = serializers.SerializerMethodField(help_text="total + Σ adjustment points (closed periods).")
+
+    class Meta:
+        model = AgentPeriodScore
+        fields = ["id", "period", "revision", "job", "agent", "team", "total", "adjusted_total", "rank",
+                  "percentile", "handled", "unscored_reason", "schemes", "adjustments"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True))
+    def get_adjusted_total(self, score: AgentPeriodScore) -> str | None:
+        if score.total is None:
+            return None
+        return str(score.total + sum((a.points for a in score.adjustments.all()), Decimal(0)))
+
+
+class PeriodRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KpiPeriod
+        fields = ["id", "name", "kind", "start", "end", "status"]
+        read_only_fields = fields
+
+
+class ScoreHistorySerializer(ScoreSerializer):
+    period = PeriodRefSerializer(read_only=True)
+
+
+# Simulation
+
+
+class SimulateInputSerializer(serializers.Serializer):
+    scheme_version = ScopedPrimaryKeyRelatedField(queryset=SchemeVersion.objects.all(), required=False,
+                                                  allow_null=True, default=None,
+                                                  help_text="An existing version to try on this period.")
+    version = SimulatedVersionInputSerializer(required=False, allow_null=True, default=None,
+                                              help_text="Or a version given inline (not saved).")
+
+    def validate(self, attrs):
+        if (attrs["scheme_version"] is None) == (attrs["version"] is None):
+            raise serializers.ValidationError("Give either scheme_version or version, not both.")
+        return attrs
+
+
+class SimulatedScoreSerializer(serializers.Serializer):
+    agent = ScoreAgentSerializer()
+    team = serializers.IntegerField(allow_null=True)
+    total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    percentile = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    handled = serializers.IntegerField()
+    unscored_reason = serializers.CharField()
+    kpis = KpiBreakdownSerializer(many=True)
+    current_total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
+                                             help_text="The agent's overall total in the period's latest revision.")
+    current_rank = serializers.IntegerField(allow_null=True,
+                                            help_text="That total's rank within this same population.")
+    rank_change = serializers.IntegerField(allow_null=True, help_text="current_rank − rank: places gained.")
+
+
+class SimulationSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    scheme_version = serializers.IntegerField(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    population = serializers.IntegerField()
+    scored = serializers.IntegerField()
+    results = SimulatedScoreSerializer(many=True)

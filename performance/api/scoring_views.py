@@ -1,0 +1,386 @@
+"""Scoring endpoints: KPI catalog, schemes and versions, periods (compute, review, close, simulate), jobs,
+scores with adjustments, and an agent's score history."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from accounts.models import Agent
+from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
+from performance.api import scoring_filters as filters
+from performance.api import scoring_serializers as serializers
+from performance.kpis import CATALOG
+from performance.models import (
+    AgentPeriodScore,
+    AgentSchemeScore,
+    ComputationJob,
+    KpiPeriod,
+    SchemeVersion,
+    ScoreAdjustment,
+    ScoringScheme,
+)
+from performance.selectors import KpiSpec, VersionSpec, versions_with_details
+from performance.services import scoring as services
+from performance.services.scoring.schemes import MAX_KPIS, version_warnings
+
+KPI_CODES = list(CATALOG)
+SCHEME_READERS = frozenset({"admin", "qa_lead", "supervisor"})
+SCORE_READERS = frozenset({"admin", "qa_lead", "supervisor", "agent"})
+JOB_READERS = frozenset({"admin", "qa_lead", "supervisor"})
+
+CONFLICT = OpenApiResponse(description="Refused in the period's current state (problem details with a code).")
+PERCENTILE_NOTE = ("Ranks use standard competition ranking (1, 2, 2, 4), highest total first: the overall total "
+                   "across the tenant, each scheme's total within that scheme version's population. Percentile = "
+                   "the share of the ranked population scoring strictly below, × 100. Unscored agents have no "
+                   "total, rank or percentile, and say why.")
+
+
+def _path_int(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+
+
+class KpiCatalogViewSet(TenantScopedViewSet):
+    """The built-in KPI catalog (not stored per tenant)."""
+
+    serializer_class = serializers.KpiDefinitionSerializer
+    filter_backends: list = []
+    lookup_field = "code"
+    action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES}
+
+    @extend_schema(summary="List the built-in KPIs (code, unit, direction, formula, sample basis)")
+    def list(self, request, tenant_slug):
+        page = self.paginate_queryset(list(CATALOG.values()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="Get one KPI of the catalog",
+                   parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                                enum=KPI_CODES)])
+    def retrieve(self, request, tenant_slug, code):
+        if code not in CATALOG:
+            raise NotFound()
+        return Response(self.get_serializer(CATALOG[code]).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List scoring schemes"),
+    retrieve=extend_schema(summary="Get a scoring scheme with its versions"),
+    create=extend_schema(summary="Create a scoring scheme (then add versions)",
+                         request=serializers.SchemeInputSerializer, responses={201: serializers.SchemeSerializer}),
+    partial_update=extend_schema(summary="Rename or describe a scheme", request=serializers.SchemeUpdateSerializer,
+                                 responses=serializers.SchemeSerializer),
+    destroy=extend_schema(summary="Delete a scheme none of whose versions was used",
+                          responses={204: None, 409: CONFLICT}),
+)
+class SchemeViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = ScoringScheme.objects.prefetch_related(Prefetch("versions", SchemeVersion.objects.order_by("number")))
+    serializer_class = serializers.SchemeSerializer
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name", "id"]
+    action_roles = {"list": SCHEME_READERS, "retrieve": SCHEME_READERS, "create": ADMIN_ONLY,
+                    "partial_update": ADMIN_ONLY, "destroy": ADMIN_ONLY}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def create(self, request, tenant_slug):
+        payload = serializers.SchemeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        scheme = services.scheme_create(actor=self.actor, **payload.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=scheme.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, tenant_slug, pk):
+        scheme = self.get_object()
+        payload = serializers.SchemeUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.scheme_update(actor=self.actor, scheme=scheme, **payload.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=scheme.pk)).data)
+
+    def destroy(self, request, tenant_slug, pk):
+        services.scheme_delete(actor=self.actor, scheme=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _ChildOfMixin:
+    """For routes nested under a parent (/schemes/{scheme_pk}/…): the parent must be visible to the actor, else
+    404; the list is narrowed to the parent's children."""
+
+    parent_model: type
+    parent_kwarg: str
+    parent_field: str
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "swagger_fake_view", False):
+            return
+        self.parent = self.parent_model.objects.for_actor(self.actor, "view").filter(
+            pk=self.kwargs[self.parent_kwarg]).first()
+        if self.parent is None:
+            raise NotFound()
+
+    def filter_queryset(self, queryset):
+        if not getattr(self, "swagger_fake_view", False):
+            queryset = queryset.filter(**{self.parent_field: self.parent})
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a scheme's versions"),
+    retrieve=extend_schema(summary="Get a scheme version with its KPIs"),
+    create=extend_schema(
+        summary="Add a version (supersedes the scheme's same-scope version in effect on effective_from)",
+        request=serializers.SchemeVersionInputSerializer, responses={201: serializers.SchemeVersionSerializer}),
+    partial_update=extend_schema(
+        summary="Change a version no computed period used yet (kpis, if given, replace all of them)",
+        request=serializers.SchemeVersionInputSerializer, responses={200: serializers.SchemeVersionSerializer,
+                                                                     409: CONFLICT}),
+    destroy=extend_schema(summary="Delete a version no computed period used", responses={204: None, 409: CONFLICT}),
+)
+@extend_schema(parameters=[_path_int("scheme_pk", "The scheme's id.")])
+class SchemeVersionViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = versions_with_details(SchemeVersion.objects.all())
+    serializer_class = serializers.SchemeVersionSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["number", "effective_from"]
+    ordering = ["number"]
+    parent_model, parent_kwarg, parent_field = ScoringScheme, "scheme_pk", "scheme"
+    action_roles = {"list": SCHEME_READERS, "retrieve": SCHEME_READERS, "create": ADMIN_ONLY,
+                    "partial_update": ADMIN_ONLY, "destroy": ADMIN_ONLY}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _respond(self, version: SchemeVersion, warnings: list[str], code: int = status.HTTP_200_OK) -> Response:
+        data = self.get_serializer(self.get_queryset().get(pk=version.pk)).data
+        data["warnings"] = warnings
+        return Response(data, status=code)
+
+    def create(self, request, tenant_slug, scheme_pk):
+        payload = serializers.SchemeVersionInputSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        version, warnings = services.scheme_version_create(actor=self.actor, scheme=self.parent,
+                                                           **payload.validated_data)
+        return self._respond(version, warnings, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, tenant_slug, scheme_pk, pk):
+        version = self.get_object()
+        payload = serializers.SchemeVersionInputSerializer(data=request.data, partial=True,
+                                                           context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        version, warnings = services.scheme_version_update(actor=self.actor, version=version,
+                                                           **payload.validated_data)
+        return self._respond(version, warnings)
+
+    def destroy(self, request, tenant_slug, scheme_pk, pk):
+        services.scheme_version_delete(actor=self.actor, version=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List KPI periods"),
+    retrieve=extend_schema(summary="Get a KPI period"),
+    create=extend_schema(summary="Create a monthly, quarterly or custom period",
+                         request=serializers.PeriodCreateSerializer, responses={201: serializers.PeriodSerializer}),
+    partial_update=extend_schema(summary="Rename a period", request=serializers.PeriodUpdateSerializer,
+                                 responses=serializers.PeriodSerializer),
+    destroy=extend_schema(summary="Delete an open period that was never computed",
+                          responses={204: None, 409: CONFLICT}),
+)
+class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = KpiPeriod.objects.select_related("tenant", "current_revision")
+    serializer_class = serializers.PeriodSerializer
+    filterset_class = filters.PeriodFilter
+    search_fields = ["name"]
+    ordering_fields = ["start", "end", "name", "id"]
+    ordering = ["-start", "id"]
+    action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "create": ADMIN_ONLY,
+                    "partial_update": ADMIN_ONLY, "destroy": ADMIN_ONLY, "compute": ADMIN_ONLY,
+                    "open_review": ADMIN_ONLY, "close": ADMIN_ONLY, "simulate": ADMIN_ONLY}
+    object_scopes = {"compute": "manage", "open_review": "manage", "close": "manage", "simulate": "manage"}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _fresh(self, period: KpiPeriod) -> dict:
+        return self.get_serializer(self.queryset.get(pk=period.pk)).data
+
+    def create(self, request, tenant_slug):
+        payload = serializers.PeriodCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        period = services.period_create(actor=self.actor, **payload.validated_data)
+        return Response(self._fresh(period), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, tenant_slug, pk):
+        period = self.get_object()
+        payload = serializers.PeriodUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        period = services.period_rename(actor=self.actor, period=period, name=payload.validated_data["name"])
+        return Response(self._fresh(period))
+
+    def destroy(self, request, tenant_slug, pk):
+        services.period_delete(actor=self.actor, period=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Compute the period's scores asynchronously (202 with the job to poll)", request=None,
+                   responses={202: serializers.JobSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def compute(self, request, tenant_slug, pk):
+        job = services.period_compute(actor=self.actor, period=self.get_object())
+        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Open the review (appeal window): computed → in_review", request=None,
+                   responses={200: serializers.PeriodSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="open-review")
+    def open_review(self, request, tenant_slug, pk):
+        period = services.period_open_review(actor=self.actor, period=self.get_object())
+        return Response(self._fresh(period))
+
+    @extend_schema(summary="Close the period: in_review → closed; results are frozen from now on", request=None,
+                   responses={200: serializers.PeriodSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def close(self, request, tenant_slug, pk):
+        period = services.period_close(actor=self.actor, period=self.get_object())
+        return Response(self._fresh(period))
+
+    @extend_schema(
+        summary="What-if: the scores a scheme version (saved or inline) would give in this period; saves nothing",
+        description="Results are ordered by the simulated rank. current_total is the agent's overall total in the "
+                    "period's latest revision and current_rank that total's rank within the same population, so "
+                    "rank_change compares the two formulas on the same agents. " + PERCENTILE_NOTE,
+        request=serializers.SimulateInputSerializer, responses=serializers.SimulationSerializer)
+    @action(detail=True, methods=["post"])
+    def simulate(self, request, tenant_slug, pk):
+        period = self.get_object()
+        payload = serializers.SimulateInputSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        version, spec = self._version_spec(payload.validated_data)
+        simulated = services.period_simulate(actor=self.actor, period=period, version=spec)
+        agents = Agent.objects.in_bulk([s.agent_id for s in simulated])
+        results = [{"agent": agents[s.agent_id], "team": s.team_id, "total": s.result.total, "rank": s.result.rank,
+                    "percentile": s.result.percentile, "handled": s.result.handled,
+                    "unscored_reason": s.result.unscored_reason, "kpis": s.result.kpis,
+                    "current_total": s.current_total, "current_rank": s.current_rank,
+                    "rank_change": s.rank_change} for s in simulated]
+        body = {"period": period.pk, "scheme_version": version.pk if version else None,
+                "warnings": version_warnings(len(spec.kpis)), "population": len(results),
+                "scored": sum(1 for s in simulated if s.result.total is not None), "results": results}
+        return Response(serializers.SimulationSerializer(body).data)
+
+    @staticmethod
+    def _version_spec(data: dict) -> tuple[SchemeVersion | None, VersionSpec]:
+        if data["scheme_version"] is not None:
+            version = versions_with_details(SchemeVersion.objects.filter(pk=data["scheme_version"].pk)).get()
+            return version, VersionSpec.of(version)
+        inline = data["version"]
+        kpis = inline["kpis"]
+        if not 1 <= len(kpis) <= MAX_KPIS:
+            raise ValidationError({"version.kpis": [f"A version has 1 to {MAX_KPIS} KPIs."]})
+        if len({k["kpi_code"] for k in kpis}) != len(kpis):
+            raise ValidationError({"version.kpis": ["Each KPI appears at most once in a version."]})
+        spec = VersionSpec(id=None, scheme_id=None, scheme_name="(simulation)", number=None,
+                           scenario_id=inline["scenario"].pk if inline["scenario"] else None,
+                           team_ids=frozenset(t.pk for t in inline["teams"]),
+                           missing_data_policy=inline["missing_data_policy"],
+                           kpis=tuple(KpiSpec(k["kpi_code"], k["weight"], k["floor"], k["target"], k["min_sample"])
+                                      for k in kpis))
+        return None, spec
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List computation jobs (newest first)"),
+    retrieve=extend_schema(summary="Get a computation job: status, progress, counts, timings, errors"),
+)
+class JobViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = ComputationJob.objects.select_related("revision")
+    serializer_class = serializers.JobSerializer
+    filterset_class = filters.JobFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+    action_roles = {"list": JOB_READERS, "retrieve": JOB_READERS}
+
+
+SCORE_QUERYSET = AgentPeriodScore.objects.filter(revision__is_complete=True).select_related(
+    "agent", "revision").prefetch_related(
+    Prefetch("scheme_scores", AgentSchemeScore.objects.select_related("scheme_version__scheme").order_by(
+        "scheme_version__scheme_id", "scheme_version_id")),
+    "adjustments",
+)
+REVISION_PARAMETER = OpenApiParameter("revision", OpenApiTypes.INT, description=(
+    "A revision number of the period's results; default: the latest (current) one."))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a period's scores (latest revision unless ?revision=)",
+                       description=PERCENTILE_NOTE + " ordering: rank (default), total, percentile, handled, "
+                                                     "agent; prefix - for descending; unscored agents come last.",
+                       parameters=[REVISION_PARAMETER]),
+    retrieve=extend_schema(summary="Get one agent's score with the full per-KPI breakdown",
+                           description=PERCENTILE_NOTE),
+)
+@extend_schema(parameters=[_path_int("period_pk", "The period's id.")])
+class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = SCORE_QUERYSET
+    serializer_class = serializers.ScoreSerializer
+    filterset_class = filters.ScoreFilter
+    filter_backends = [DjangoFilterBackend, filters.NullsLastOrderingFilter]
+    ordering_map = {"rank": "rank", "total": "total", "percentile": "percentile", "handled": "handled",
+                    "agent": "agent__employee_code"}
+    ordering_fields = list(ordering_map)
+    ordering = ["rank"]
+    parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
+    action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS}
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action != "list" or getattr(self, "swagger_fake_view", False):
+            return queryset
+        number = self.request.query_params.get("revision")
+        if number is None:
+            return queryset.filter(revision_id=self.parent.current_revision_id)
+        if not number.isdigit() or not self.parent.revisions.filter(number=number, is_complete=True).exists():
+            raise ValidationError({"revision": [f"This period has no revision {number}."]})
+        return queryset.filter(revision__number=number)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a period's score adjustments"),
+    create=extend_schema(summary="Adjust a closed period's score (with a reason); results stay frozen",
+                         request=serializers.AdjustmentCreateSerializer,
+                         responses={201: serializers.AdjustmentSerializer, 409: CONFLICT}),
+)
+@extend_schema(parameters=[_path_int("period_pk", "The period's id.")])
+class AdjustmentViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin):
+    queryset = ScoreAdjustment.objects.all()
+    serializer_class = serializers.AdjustmentSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["created_at", "id"]
+    parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
+    action_roles = {"list": SCORE_READERS, "create": ADMIN_ONLY}
+
+    def create(self, request, tenant_slug, period_pk):
+        payload = serializers.AdjustmentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        adjustment = services.score_adjustment_create(actor=self.actor, period=self.parent,
+                                                      **payload.validated_data)
+        return Response(self.get_serializer(adjustment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="An agent's scores across periods (each period's latest revision), newest period first",
+    description=PERCENTILE_NOTE))
+@extend_schema(parameters=[_path_int("agent_pk", "The agent's id.")])
+class ScoreHistoryViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin):
+    queryset = SCORE_QUERYSET.select_related("period").filter(revision_id=F("period__current_revision_id"))
+    serializer_class = serializers.ScoreHistorySerializer
+    filterset_class = filters.ScoreHistoryFilter
+    filter_backends = [DjangoFilterBackend]
+    parent_model, parent_kwarg, parent_field = Agent, "agent_pk", "agent"
+    action_roles = {"list": SCORE_READERS}
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-period__start", "-period_id")
