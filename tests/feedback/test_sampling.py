@@ -95,7 +95,8 @@ def month(cast, version):
 def generate(cast, client, **body):
     defaults = {"date_from": "2026-03-01", "date_to": "2026-04-01", "teams": [cast.north.pk, cast.south.pk],
                 "inspectors": [cast.users["qa_inspector"].pk, cast.users["qa_lead"].pk], "per_agent": 2}
-    return client.post(cast.url("qa-assignments/generate/"), defaults | body, format="json")
+    body = {k: v for k, v in (defaults | body).items() if v is not None or k in ("per_agent", "percent")}
+    return client.post(cast.url("qa-assignments/generate/"), body, format="json")
 
 
 def picks(batch_id):
@@ -276,3 +277,18 @@ def test_dealing_stays_even_when_inspectors_are_also_agents(seed):
     dealt = distribute(picks, [10, 11, 12], agent_users={1: 10, 2: 11}, seed=seed)
     assert sorted(Counter(i for _, i in dealt).values()) == [5, 5, 5]
     assert not [c for c, i in dealt if (c.agent_id, i) in {(1, 10), (2, 11)}]
+
+
+def test_a_kpi_period_gives_the_range(cast, lead, month):
+    from tests.performance.conftest import make_period
+
+    march = make_period(cast.tenant, start=date(2026, 3, 1), end=date(2026, 4, 1))
+    batch = generate(cast, lead, seed=42, date_from=None, date_to=None, period=march.pk)
+    assert batch.status_code == 201, batch.content
+    assert (batch.json()["date_from"], batch.json()["date_to"], batch.json()["candidates"]) == (
+        "2026-03-01", "2026-04-01", 24)
+    both = generate(cast, lead, seed=42, period=march.pk)
+    assert both.status_code == 400 and both.json()["errors"][0]["field"] == "period"
+    rows = lead.get(cast.url(f"qa-assignments/coverage/?period={march.pk}&team={cast.south.pk}")).json()["results"]
+    assert [(r["employee_code"], r["interactions"], r["assigned"]) for r in rows] == [
+        ("S000", 4, 2), ("S001", 4, 2), ("S002", 4, 2)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,7 +8,7 @@ from accounts.api.serializers import UserSummarySerializer
 from common.fields import ScopedPrimaryKeyRelatedField
 from feedback.api.fields import TenantPrimaryKeyRelatedField
 from feedback.api.serializers.sampling import InspectorField
-from feedback.models import CalibrationItem, CalibrationSession, RubricVersion
+from feedback.models import CalibrationItem, CalibrationSession, QAReview, RubricVersion
 from feedback.services.calibration import MAX_ITEMS, MAX_PARTICIPANTS
 from performance.models import Channel, Interaction
 
@@ -41,7 +42,11 @@ class CalibrationSessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CalibrationParticipantSerializer(many=True))
     def get_participants(self, session: CalibrationSession) -> list[dict]:
-        submitted = getattr(session, "submitted_counts", {})
+        submitted = getattr(session, "submitted_counts", None)
+        if submitted is None:
+            submitted = dict(QAReview.objects.filter(calibration=session, status="submitted", is_current=True)
+                             .values("inspector_id").order_by().annotate(n=Count("pk"))
+                             .values_list("inspector_id", "n"))
         return CalibrationParticipantSerializer(
             [{"user": p.user, "submitted": submitted.get(p.user_id, 0)} for p in session.participants.all()],
             many=True,

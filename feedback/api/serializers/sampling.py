@@ -10,7 +10,7 @@ from accounts.api.serializers import UserSummarySerializer
 from accounts.models import Agent, Team, User
 from common.fields import ScopedPrimaryKeyRelatedField
 from feedback.models import QAAssignment, QAAssignmentBatch
-from performance.models import Channel
+from performance.models import Channel, KpiPeriod
 
 INSPECTING_ROLES = ("qa_inspector", "qa_lead")
 
@@ -63,9 +63,25 @@ class QAAssignmentBatchDetailSerializer(QAAssignmentBatchSerializer):
         read_only_fields = fields
 
 
-class QAAssignmentGenerateSerializer(serializers.Serializer):
-    date_from = serializers.DateField(help_text="First day, in the tenant's time zone.")
-    date_to = serializers.DateField(help_text="Day after the last one (exclusive), in the tenant's time zone.")
+class PeriodOrDatesSerializer(serializers.Serializer):
+    """A KPI period, or a date range [date_from, date_to) in the tenant's time zone."""
+
+    period = ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.all(), required=False,
+                                          help_text="A KPI period (instead of date_from/date_to).")
+    date_from = serializers.DateField(required=False, help_text="First day, in the tenant's time zone.")
+    date_to = serializers.DateField(required=False,
+                                    help_text="Day after the last one (exclusive), in the tenant's time zone.")
+
+    def validate(self, attrs):
+        period = attrs.pop("period", None)
+        if period is not None:
+            if "date_from" in attrs or "date_to" in attrs:
+                raise serializers.ValidationError({"period": ["Give a period or dates, not both."]})
+            attrs["date_from"], attrs["date_to"] = period.start, period.end
+        return attrs
+
+
+class QAAssignmentGenerateSerializer(PeriodOrDatesSerializer):
     teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, allow_empty=False,
                                          scope_action="review")
     inspectors = InspectorField(many=True, allow_empty=False, help_text="QA inspectors or leads to assign to.")
@@ -79,6 +95,9 @@ class QAAssignmentGenerateSerializer(serializers.Serializer):
                                     max_value=2**63 - 1, help_text="Replays a batch; random when left out.")
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "date_from" not in attrs or "date_to" not in attrs:
+            raise serializers.ValidationError({"date_from": ["Give a period, or date_from and date_to."]})
         if (attrs["per_agent"] is None) == (attrs["percent"] is None):
             raise serializers.ValidationError({"per_agent": ["Give either per_agent or percent."]})
         return attrs
@@ -88,17 +107,21 @@ class QAAssignmentSkipSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class QACoverageQuerySerializer(serializers.Serializer):
+class QACoverageQuerySerializer(PeriodOrDatesSerializer):
     batch = ScopedPrimaryKeyRelatedField(queryset=QAAssignmentBatch.objects.all(), required=False,
                                          help_text="Use this batch's date range and teams.")
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
     team = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Team ids (repeat).")
 
     def validate(self, attrs):
-        if "batch" not in attrs and not ("date_from" in attrs and "date_to" in attrs):
-            raise serializers.ValidationError({"date_from": ["Give date_from and date_to, or a batch."]})
-        if "batch" not in attrs and attrs["date_to"] <= attrs["date_from"]:
+        attrs = super().validate(attrs)
+        batch = attrs.get("batch")
+        if batch is not None:
+            attrs.setdefault("date_from", batch.date_from)
+            attrs.setdefault("date_to", batch.date_to)
+            attrs.setdefault("team", batch.team_ids)
+        if "date_from" not in attrs or "date_to" not in attrs:
+            raise serializers.ValidationError({"date_from": ["Give a period, a batch, or date_from and date_to."]})
+        if attrs["date_to"] <= attrs["date_from"]:
             raise serializers.ValidationError({"date_to": ["Must be after date_from."]})
         return attrs
 

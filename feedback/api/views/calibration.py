@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -11,7 +11,7 @@ from common.viewsets import TenantScopedViewSet
 from feedback import selectors
 from feedback.api import filters
 from feedback.api.serializers import calibration as serializers
-from feedback.models import CalibrationItem, CalibrationParticipant, CalibrationSession, QAReview
+from feedback.models import CalibrationItem, CalibrationParticipant, CalibrationSession
 from feedback.querysets import QA_MANAGERS
 from feedback.services import calibration as services
 
@@ -37,9 +37,6 @@ class CalibrationSessionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
 
     def _detail(self, session: CalibrationSession, code: int = status.HTTP_200_OK) -> Response:
         session = self.queryset.get(pk=session.pk)
-        counts = QAReview.objects.filter(calibration=session, status="submitted", is_current=True).values(
-            "inspector_id").order_by().annotate(n=Count("pk")).values_list("inspector_id", "n")
-        session.submitted_counts = dict(counts)
         return Response(self.get_serializer(session).data, status=code)
 
     def retrieve(self, request, tenant_slug, pk):

@@ -69,8 +69,8 @@ class QAAssignmentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Ret
 
     @extend_schema(
         summary="QA coverage per agent: interactions, assigned, reviewed (published)",
-        description="For a batch (its range and teams) or a date range [date_from, date_to) in the tenant's "
-        "time zone, optionally narrowed to teams. Supervisors see the agents of their teams.",
+        description="For a KPI period, a batch (its range and teams) or a date range [date_from, date_to) in the "
+        "tenant's time zone, optionally narrowed to teams. Supervisors see the agents of their teams.",
         parameters=[serializers.QACoverageQuerySerializer],
         responses=serializers.QACoverageRowSerializer(many=True),
     )
@@ -80,14 +80,10 @@ class QAAssignmentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Ret
                                                       context=self.get_serializer_context())
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        batch = params.get("batch")
-        date_from = batch.date_from if batch else params["date_from"]
-        date_to = batch.date_to if batch else params["date_to"]
         zone = self.actor.tenant.zone
         rows = selectors.qa_coverage(
-            fetched_by=self.actor, start=datetime.combine(date_from, time.min, zone),
-            end=datetime.combine(date_to, time.min, zone),
-            team_ids=params.get("team") or (batch.team_ids if batch else None),
+            fetched_by=self.actor, start=datetime.combine(params["date_from"], time.min, zone),
+            end=datetime.combine(params["date_to"], time.min, zone), team_ids=params.get("team"),
         ).order_by("employee_code", "id")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(serializers.QACoverageRowSerializer(page, many=True).data)
