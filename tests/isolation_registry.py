@@ -7,3 +7,16 @@ registers a maker here: MAKERS["<first path segment>"] = lambda cast: <id of a g
 from collections.abc import Callable
 
 MAKERS: dict[str, Callable] = {}
+
+
+def _scoring_maker(resource: str) -> Callable:
+    def make(cast):
+        from tests.performance.conftest import globex_scoring_ids
+
+        return globex_scoring_ids(cast)[resource]
+
+    return make
+
+
+for _resource in ("kpis", "schemes", "periods", "jobs"):
+    MAKERS[_resource] = _scoring_maker(_resource)

@@ -133,3 +133,18 @@ def _wait_for_worker(worker: subprocess.Popen, log_path: Path, timeout: float = 
             return
         time.sleep(0.2)
     raise RuntimeError(f"The Celery worker did not become ready:\n{log_path.read_text()}")
+
+
+def globex_scoring_ids(cast) -> dict:
+    """Scoring objects of the other tenant (globex), for the isolation test: made once per cast."""
+    if not hasattr(cast, "_globex_scoring"):
+        version = make_version(cast.other_tenant, name="Globex standard", kpis=[("offered", 1, 0, 10, 0)])
+        period = make_period(cast.other_tenant)
+        job = compute_now(period)
+        cast._globex_scoring = {
+            "kpis": "not-a-kpi",  # the catalog is global: there is no other tenant's KPI, only unknown codes
+            "schemes": version.scheme_id,
+            "periods": period.pk,
+            "jobs": job.pk,
+        }
+    return cast._globex_scoring
