@@ -153,6 +153,7 @@ SPECTACULAR_SETTINGS = {
         "CalibrationStatusEnum": "feedback.models.CalibrationStatus",
         "PeriodStatusEnum": "performance.models.PeriodStatus",
         "JobStatusEnum": "performance.models.JobStatus",
+        "ChannelEnum": "performance.models.Channel",
     },
 }
 

@@ -1,0 +1,61 @@
+"""Reading ingestion batches, which are larger than Django lets ordinary request bodies be.
+
+DRF's JSONParser (and the idempotency-key hash) read `request.body`, capped by DATA_UPLOAD_MAX_MEMORY_SIZE
+(2.5 MB by default) for the whole site; a 10,000-row batch is several megabytes. The batch endpoints read the
+body themselves under their own cap instead, so only they accept large bodies.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import BaseParser
+
+MAX_BATCH_BYTES = 64 * 1024 * 1024
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"A batch body may be at most {MAX_BATCH_BYTES // 2**20} MB.")
+
+
+def preload_batch_body(request) -> None:
+    """Read the body of a batch request (at most MAX_BATCH_BYTES) and keep it where Django keeps
+    `request.body`, so everything after (idempotency hash, parser) reads it without the site-wide limit."""
+    django_request = request._request
+    if hasattr(django_request, "_body") or django_request._read_started:
+        return
+    if int(django_request.META.get("CONTENT_LENGTH") or 0) > MAX_BATCH_BYTES:
+        raise _too_large()
+    data = django_request.read(MAX_BATCH_BYTES + 1)
+    if len(data) > MAX_BATCH_BYTES:
+        raise _too_large()
+    django_request._body = data
+    django_request._stream = io.BytesIO(data)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class BatchJSONParser(BaseParser):
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        if stream is None:
+            return {}
+        data = stream.read(MAX_BATCH_BYTES + 1)
+        if len(data) > MAX_BATCH_BYTES:
+            raise _too_large()
+        try:
+            return json.loads(data, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None

@@ -1,0 +1,114 @@
+"""Shapes of interactions, shifts and scenarios in the API.
+
+The *Row serializers document the ingestion input in the OpenAPI schema; the rows themselves are validated by
+performance.services.ingestion.rows (lean, one pass per batch) so the two must name the same fields — a test
+keeps them in step.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from performance.models import Channel, Interaction, Scenario, Shift
+from performance.services.ingestion import MAX_BATCH_ROWS
+from performance.services.ingestion.rows import MINUTES_PER_DAY, PG_INT_MAX
+
+AGENT_CODE_HELP = "The agent's employee code (not the id)."
+SOURCE_HELP = "The sending system. (source, external_id) identifies the record: sending it again updates it."
+
+
+def _seconds(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=PG_INT_MAX, **kwargs)
+
+
+def _minutes(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MINUTES_PER_DAY, **kwargs)
+
+
+class InteractionRowSerializer(serializers.Serializer):
+    agent = serializers.CharField(max_length=64, help_text=AGENT_CODE_HELP)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    scenario = serializers.CharField(max_length=40, required=False, allow_null=True,
+                                     help_text="A scenario code defined under scenarios/, or null.")
+    source = serializers.CharField(max_length=64, required=False, default="api", help_text=SOURCE_HELP)
+    external_id = serializers.CharField(max_length=128, help_text="The record's id in the sending system.")
+    started_at = serializers.DateTimeField(
+        help_text="ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00; values without one are refused.")
+    ring_count = _seconds(required=False, default=0)
+    queue_seconds = _seconds(required=False, default=0)
+    answered = serializers.BooleanField(required=False, default=True)
+    talk_seconds = _seconds(required=False, default=0)
+    hold_seconds = _seconds(required=False, default=0)
+    acw_seconds = _seconds(required=False, default=0, help_text="After-call work.")
+    first_response_seconds = _seconds(required=False, allow_null=True)
+    resolved = serializers.BooleanField(required=False, default=False)
+    first_contact_resolved = serializers.BooleanField(required=False, default=False)
+    csat = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True,
+                                    help_text="Customer satisfaction 1–5, or null when not surveyed.")
+    customer_ref = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    metadata = serializers.DictField(required=False, help_text="Any JSON object; stored as sent.")
+
+
+class InteractionBulkSerializer(serializers.Serializer):
+    rows = InteractionRowSerializer(many=True, allow_empty=False, max_length=MAX_BATCH_ROWS)
+
+
+class ShiftRowSerializer(serializers.Serializer):
+    agent = serializers.CharField(max_length=64, help_text=AGENT_CODE_HELP)
+    source = serializers.CharField(max_length=64, required=False, default="api", help_text=SOURCE_HELP)
+    external_id = serializers.CharField(max_length=128, help_text="The record's id in the sending system.")
+    date = serializers.DateField(help_text="The tenant-local day of the shift.")
+    scheduled_minutes = _minutes(required=False, default=0)
+    worked_minutes = _minutes(required=False, default=0)
+    logged_in_minutes = _minutes(required=False, default=0)
+
+
+class ShiftBulkSerializer(serializers.Serializer):
+    rows = ShiftRowSerializer(many=True, allow_empty=False, max_length=MAX_BATCH_ROWS)
+
+
+class CsvUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=f"A UTF-8 CSV (BOM allowed) whose header names the same fields as the JSON rows; at most "
+                  f"{MAX_BATCH_ROWS:,} records. Empty cells mean the field's default (or null).")
+
+
+class IngestionResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Rows that were new.")
+    updated = serializers.IntegerField(help_text="Rows whose (source, external_id) existed; they now hold the values "
+                                                 "sent.")
+    unchanged = serializers.IntegerField(help_text="Of the updated rows, those identical to what was stored (not "
+                                                   "rewritten; their updated_at stays).")
+    rows = serializers.IntegerField(help_text="created + updated: every row of the batch.")
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    agent_code = serializers.CharField(source="agent.employee_code", read_only=True)
+    scenario_code = serializers.CharField(source="scenario.code", read_only=True, allow_null=True, default=None)
+    handle_seconds = serializers.IntegerField(read_only=True, help_text="talk + hold + acw")
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "agent", "agent_code", "team", "channel", "scenario", "scenario_code", "source",
+                  "external_id", "started_at", "ring_count", "queue_seconds", "answered", "talk_seconds",
+                  "hold_seconds", "acw_seconds", "handle_seconds", "first_response_seconds", "resolved",
+                  "first_contact_resolved", "csat", "customer_ref", "metadata", "created_at", "updated_at"]
+        read_only_fields = fields
+        extra_kwargs = {"team": {"help_text": "The agent's team when the interaction was first ingested."}}
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    agent_code = serializers.CharField(source="agent.employee_code", read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = ["id", "agent", "agent_code", "team", "source", "external_id", "date", "scheduled_minutes",
+                  "worked_minutes", "logged_in_minutes", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ScenarioSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Scenario
+        fields = ["id", "code", "name", "created_at"]
+        read_only_fields = ["id", "created_at"]
