@@ -87,7 +87,7 @@ class RunningWorker:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings, monkeypatch, tmp_path):
+def celery_worker(transactional_db, settings, tmp_path):
     """A real Celery worker (solo pool) on Redis, consuming a queue unique to this test, against the test database.
 
     This process publishes to the same queue. The worker is stopped after the test.
@@ -95,8 +95,8 @@ def celery_worker(transactional_db, settings, monkeypatch, tmp_path):
     from config.celery import app
 
     queue = f"jixiao-test-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setattr(app.conf, "task_default_queue", queue)
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    previous = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
     database = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -122,6 +122,7 @@ def celery_worker(transactional_db, settings, monkeypatch, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+        app.conf.task_default_queue, app.conf.task_always_eager = previous
 
 
 def _wait_for_worker(worker: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
