@@ -1,15 +1,15 @@
 """Reading an uploaded CSV file as ingestion rows, streamed record by record.
 
 The header names the columns exactly as the JSON rows name their fields. Errors point at file lines, the
-header being line 1 ("line.5.csat"). The file is decoded while it is read, so a 10,000-row upload never sits in
-memory as one string.
+header being line 1 ("line.5.csat"). The file is decoded line by line while csv reads it, so an upload never
+sits in memory as one string and an encoding error names its exact line.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from performance.services.ingestion import IngestionRejected, RowError, RowSpec
@@ -28,8 +28,7 @@ def csv_rows(upload: IO[bytes], spec: RowSpec) -> Iterator[tuple[str, Any]]:
     yields a RowError for its line instead of a row.
     """
     upload.seek(0)
-    text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(_decoded_lines(upload), strict=True)
     header = _next(reader, 1)
     if header is None:
         raise CsvInvalid("The file is empty; the first line must name the columns.",
@@ -37,6 +36,21 @@ def csv_rows(upload: IO[bytes], spec: RowSpec) -> Iterator[tuple[str, Any]]:
     names = [name.strip() for name in header]
     _check_header(names, spec)
     return _records(reader, names)
+
+
+def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """The file's lines as text (line endings kept, as csv needs them), without a leading byte-order mark."""
+    for number, line in enumerate(lines, start=1):
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CsvInvalid(
+                f"The file is not valid UTF-8 (line {number}). {ENCODING_HINT}",
+                [RowError(f"line.{number}", f"Not valid UTF-8: {exc.reason} at byte {exc.start + 1} of the line. "
+                                            f"{ENCODING_HINT}", "encoding")],
+            ) from None
 
 
 def _check_header(names: list[str], spec: RowSpec) -> None:
@@ -81,11 +95,6 @@ def _next(reader, line: int) -> list[str] | None:
         return next(reader)
     except StopIteration:
         return None
-    except UnicodeDecodeError as exc:
-        raise CsvInvalid(
-            f"The file is not valid UTF-8 (at or after line {line}). {ENCODING_HINT}",
-            [RowError(f"line.{line}", f"Not valid UTF-8: {exc.reason}. {ENCODING_HINT}", "encoding")],
-        ) from None
     except csv.Error as exc:
         raise CsvInvalid(
             f"The file is not a valid CSV (line {line}): {exc}.",
