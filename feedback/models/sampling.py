@@ -30,7 +30,7 @@ class QAAssignmentBatch(TenantOwnedModel):
     unassigned = models.PositiveIntegerField(
         default=0, help_text="Picks no chosen inspector could take (all were the agent themselves)."
     )
-    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QAAssignmentBatchQuerySet.as_manager()

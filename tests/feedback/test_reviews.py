@@ -244,3 +244,13 @@ def test_review_list_has_bounded_queries(cast, client_as, version, django_assert
     add(45)
     with django_assert_max_num_queries(6):
         assert len(lead.get(cast.url("qa-reviews/?page_size=100")).json()["results"]) == 50
+
+
+def test_stale_if_match_is_refused_on_a_draft(cast, inspector, version, north_ix):
+    review = start(cast, inspector, north_ix, version).json()
+    url = cast.url(f"qa-reviews/{review['id']}/")
+    etag = inspector.get(url)["ETag"]
+    assert inspector.patch(url, {"overall_comment": "first"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    response = inspector.patch(url, {"overall_comment": "second"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    assert QAReview.objects.get(pk=review["id"]).overall_comment == "first"
