@@ -162,3 +162,25 @@ def test_create_validation(cast, client_as, version, change, field):
     response = client_as(cast.users["qa_lead"]).post(cast.url("calibrations/"), body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["field"] == field
+
+
+def test_calibration_list_has_bounded_queries(cast, client_as, version, django_assert_max_num_queries):
+    from feedback.services.calibration import calibration_create
+    from tests.feedback.factories import actor_for
+
+    lead = actor_for(cast.users["qa_lead"], cast.tenant)
+    client = client_as(cast.users["qa_lead"])
+
+    def add(n):
+        for _ in range(n):
+            calibration_create(actor=lead, title="c", rubric_version=version,
+                               interactions=[InteractionFactory(agent=cast.south_agents[0]) for _ in range(2)],
+                               inspectors=[cast.users["qa_inspector"]])
+
+    add(3)
+    with django_assert_max_num_queries(9):
+        assert client.get(cast.url("calibrations/")).json()["count"] == 3
+    add(27)
+    with django_assert_max_num_queries(9):
+        body = client.get(cast.url("calibrations/?page_size=50")).json()
+    assert len(body["results"]) == 30 and len(body["results"][0]["items"]) == 2

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -42,8 +44,10 @@ class CalibrationSessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CalibrationParticipantSerializer(many=True))
     def get_participants(self, session: CalibrationSession) -> list[dict]:
-        submitted = getattr(session, "submitted_counts", None)
-        if submitted is None:
+        prefetched = getattr(session, "submitted_reviews", None)
+        if prefetched is not None:
+            submitted = Counter(review.inspector_id for review in prefetched)
+        else:
             submitted = dict(QAReview.objects.filter(calibration=session, status="submitted", is_current=True)
                              .values("inspector_id").order_by().annotate(n=Count("pk"))
                              .values_list("inspector_id", "n"))

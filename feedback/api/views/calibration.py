@@ -11,7 +11,7 @@ from common.viewsets import TenantScopedViewSet
 from feedback import selectors
 from feedback.api import filters
 from feedback.api.serializers import calibration as serializers
-from feedback.models import CalibrationItem, CalibrationParticipant, CalibrationSession
+from feedback.models import CalibrationItem, CalibrationParticipant, CalibrationSession, QAReview
 from feedback.querysets import QA_MANAGERS
 from feedback.services import calibration as services
 
@@ -27,6 +27,8 @@ class CalibrationSessionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
     queryset = CalibrationSession.objects.select_related("lead").prefetch_related(
         Prefetch("items", queryset=CalibrationItem.objects.select_related("interaction").order_by("position")),
         Prefetch("participants", queryset=CalibrationParticipant.objects.select_related("user").order_by("id")),
+        Prefetch("reviews", to_attr="submitted_reviews", queryset=QAReview.objects.filter(
+            status="submitted", is_current=True).only("id", "calibration_id", "inspector_id")),
     )
     serializer_class = serializers.CalibrationSessionSerializer
     filterset_class = filters.CalibrationSessionFilter
