@@ -69,9 +69,9 @@ def json_batch(data: Any) -> list[tuple[str, Any]]:
     """The (location, row) pairs of a `{"rows": [...]}` body; refuses other shapes and oversized batches."""
     rows = data.get("rows") if isinstance(data, dict) else None
     if not isinstance(rows, list):
-        message = "This field is required." if not isinstance(data, dict) or "rows" not in data else \
-            "Expected a list of row objects."
-        raise IngestionRejected(f"rows: {message}", [RowError("rows", message, "invalid")])
+        absent = not isinstance(data, dict) or rows is None
+        message = 'Send {"rows": [...]}.' if absent else "Expected a list of row objects."
+        raise IngestionRejected(f"rows: {message}", [RowError("rows", message, "required" if absent else "invalid")])
     if len(rows) > MAX_BATCH_ROWS:
         message = f"A batch may hold at most {MAX_BATCH_ROWS:,} rows; this one has {len(rows):,}. " \
                   "Split it into several requests; nothing was written."
@@ -99,7 +99,7 @@ class IngestingViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         return super().handle_exception(exc)
 
     def _run(self, rows, via: str) -> ingestion.IngestionResult:
-        return type(self).ingest(actor=self.actor, rows=rows, via=via)
+        return self.ingest(actor=self.actor, rows=rows, via=via)
 
     def create(self, request, tenant_slug):
         result = self._run([("", request.data)], via="single")

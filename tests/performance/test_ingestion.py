@@ -196,9 +196,9 @@ def test_a_record_twice_in_one_batch_is_refused(cast, admin):
 
 @pytest.mark.parametrize(("body", "field", "code"), [
     ({"rows": []}, "rows", "empty"),
-    ({}, "rows", "invalid"),
+    ({}, "rows", "required"),
     ({"rows": {"agent": "N001"}}, "rows", "invalid"),
-    ([row()], "rows", "invalid"),
+    ([row()], "rows", "required"),
 ])
 def test_a_batch_must_be_a_non_empty_list_of_rows(cast, admin, body, field, code):
     response = admin.post(cast.url("interactions/bulk/"), body, format="json")

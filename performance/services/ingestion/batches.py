@@ -224,7 +224,7 @@ class _Batch:
                 )
         except IntegrityError as exc:
             # Only a concurrent change (e.g. an agent deleted meanwhile) gets here: every row was checked.
-            raise Conflict(f"The data changed while this batch was written; send it again. ({exc})") from exc
+            raise Conflict("The data changed while this batch was written; send it again.") from exc
         return result
 
     def _row_id(self, written: _Written) -> int:
@@ -312,11 +312,12 @@ def _upsert(target: Target, tenant_id: int, rows: list[tuple], managed_teams: li
             foreign_select = "(SELECT array_agg(ARRAY[source, external_id]) FROM foreign_rows)"
             params += [tenant_id, managed_teams]
         # The team is the agent's team when the record was first ingested; it follows only a change of agent.
+        # Rows go in key order so that concurrent batches touching the same records lock them in the same order.
         sql = f"""
             WITH stage ({cols}) AS ({stage_sql}),{foreign_cte}
             upserted AS (
                 INSERT INTO {table} AS t (tenant_id, {cols}, created_at, updated_at)
-                SELECT %s, {cols}, %s, %s FROM stage
+                SELECT %s, {cols}, %s, %s FROM stage ORDER BY source, external_id
                 ON CONFLICT (tenant_id, source, external_id) DO UPDATE SET {sets},
                     team_id = CASE WHEN t.agent_id = EXCLUDED.agent_id THEN t.team_id ELSE EXCLUDED.team_id END,
                     updated_at = EXCLUDED.updated_at
