@@ -20,3 +20,17 @@ def _scoring_maker(resource: str) -> Callable:
 
 for _resource in ("kpis", "schemes", "periods", "jobs"):
     MAKERS[_resource] = _scoring_maker(_resource)
+
+
+def _qa_maker(resource: str) -> Callable:
+    def make(cast):
+        from tests.feedback.factories import globex_qa_ids
+
+        return globex_qa_ids(cast)[resource]
+
+    return make
+
+
+for _resource in ("rubrics", "rubric-versions", "qa-reviews", "qa-assignments", "qa-assignment-batches",
+                  "calibrations"):
+    MAKERS[_resource] = _qa_maker(_resource)

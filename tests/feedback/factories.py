@@ -101,3 +101,29 @@ def published_review(*, inspector, interaction, version, ratings, publisher=None
                                               answers=answers_for(version, ratings))
     review = review_services.qa_review_submit(actor=actor, review=review)
     return review_services.qa_review_publish(actor=actor_for(publisher or inspector, tenant), review=review)
+
+
+def globex_qa_ids(cast) -> dict:
+    """QA objects of the other tenant (globex), for tests/test_isolation.py: made once per cast."""
+    from datetime import date
+
+    from feedback.models import CalibrationSession, QAAssignment, QAAssignmentBatch, QAReview
+    from tests.factories import InteractionFactory
+
+    if not hasattr(cast, "_globex_qa"):
+        version = make_version(cast.other_tenant, name="Globex rubric")
+        interaction = InteractionFactory(agent=cast.other_agent)
+        review = QAReview.objects.create(tenant=cast.other_tenant, interaction=interaction, rubric_version=version,
+                                         inspector=cast.outsider)
+        batch = QAAssignmentBatch.objects.create(
+            tenant=cast.other_tenant, date_from=date(2026, 3, 1), date_to=date(2026, 4, 1),
+            team_ids=[cast.other_team.pk], inspector_ids=[cast.outsider.pk], per_agent=1, seed=1)
+        assignment = QAAssignment.objects.create(tenant=cast.other_tenant, batch=batch, interaction=interaction,
+                                                 agent=cast.other_agent, inspector=cast.outsider)
+        session = CalibrationSession.objects.create(tenant=cast.other_tenant, title="g", rubric_version=version,
+                                                    lead=cast.outsider)
+        cast._globex_qa = {
+            "rubrics": version.rubric_id, "rubric-versions": version.pk, "qa-reviews": review.pk,
+            "qa-assignments": assignment.pk, "qa-assignment-batches": batch.pk, "calibrations": session.pk,
+        }
+    return cast._globex_qa

@@ -12,6 +12,9 @@ from feedback.models import QAReview
 from feedback.services import reviews as services
 
 REVIEWERS = frozenset({"qa_inspector", "qa_lead"})
+# Only a review's author changes it (the "manage" scope); admins get past the role rule so that an id they
+# cannot see is 404 and one they can see is 403, as everywhere else.
+AUTHORS = REVIEWERS | {"admin"}
 PUBLISHERS = frozenset({"qa_inspector", "qa_lead", "admin"})
 AMENDERS = frozenset({"qa_lead", "admin"})
 WRONG_STATE = OpenApiResponse(description="The review is not in the state this action needs")
@@ -40,7 +43,7 @@ class QAReviewViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
     ordering_fields = ["created_at", "published_at", "submitted_at", "total", "id"]
     ordering = ["-created_at", "-id"]
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "revisions": ALL_MEMBER_ROLES,
-                    "create": REVIEWERS, "partial_update": REVIEWERS, "destroy": REVIEWERS, "submit": REVIEWERS,
+                    "create": REVIEWERS, "partial_update": AUTHORS, "destroy": AUTHORS, "submit": AUTHORS,
                     "publish": PUBLISHERS, "amend": AMENDERS}
     object_scopes = {"partial_update": "manage", "destroy": "manage", "submit": "manage", "publish": "publish",
                      "amend": "amend"}
