@@ -34,3 +34,19 @@ def _qa_maker(resource: str) -> Callable:
 for _resource in ("rubrics", "rubric-versions", "qa-reviews", "qa-assignments", "qa-assignment-batches",
                   "calibrations"):
     MAKERS[_resource] = _qa_maker(_resource)
+
+
+def _ingestion_maker(resource: str) -> Callable:
+    def make(cast):
+        from tests.factories import InteractionFactory, ScenarioFactory, ShiftFactory
+
+        if resource == "scenarios":
+            return ScenarioFactory(tenant=cast.other_tenant, code="globex_only").pk
+        factory = InteractionFactory if resource == "interactions" else ShiftFactory
+        return factory(agent=cast.other_agent).pk
+
+    return make
+
+
+for _resource in ("interactions", "shifts", "scenarios"):
+    MAKERS[_resource] = _ingestion_maker(_resource)

@@ -15,11 +15,6 @@ from tests.conftest import ROLES
 from tests.factories import InteractionFactory, ScenarioFactory, ShiftFactory
 from tests.performance.test_ingestion import integration_client
 
-isolation_registry.MAKERS.setdefault("interactions", lambda cast: InteractionFactory(agent=cast.other_agent).pk)
-isolation_registry.MAKERS.setdefault("shifts", lambda cast: ShiftFactory(agent=cast.other_agent).pk)
-isolation_registry.MAKERS.setdefault(
-    "scenarios", lambda cast: ScenarioFactory(tenant=cast.other_tenant, code="globex_only").pk)
-
 CALLERS = [*ROLES, "integration"]
 INTERACTION = {"agent": "N001", "channel": "phone", "external_id": "new-1", "started_at": "2026-10-02T10:00:00+08:00"}
 SHIFT = {"agent": "N001", "external_id": "new-1", "date": "2026-10-02", "worked_minutes": 400}
