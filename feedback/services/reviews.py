@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -137,7 +137,11 @@ def qa_review_create(
                       inspector=actor.user, calibration=calibration, overall_comment=overall_comment,
                       time_spent_seconds=time_spent_seconds)
     rows = _score(review, criteria, parsed)
-    review.save()
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # a concurrent request created the same review first
+        raise ValidationError({"interaction": ["You already have a review of this interaction."]}) from None
     _write_answers(review, rows)
     audit_record(actor=actor, action="qa_review.created", obj=review, after=_describe(review))
     return review

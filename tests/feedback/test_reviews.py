@@ -254,3 +254,14 @@ def test_stale_if_match_is_refused_on_a_draft(cast, inspector, version, north_ix
     response = inspector.patch(url, {"overall_comment": "second"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 412
     assert QAReview.objects.get(pk=review["id"]).overall_comment == "first"
+
+
+def test_the_database_enforces_one_current_review_per_interaction_and_inspector(cast, version, north_ix):
+    from django.db import IntegrityError, transaction
+
+    row = {"tenant": cast.tenant, "interaction": north_ix, "rubric_version": version,
+           "inspector": cast.users["qa_inspector"]}
+    QAReview.objects.create(**row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QAReview.objects.create(**row)
+    QAReview.objects.create(**row, is_current=False)  # an older revision of another chain is fine
