@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 RAW_PLACES = Decimal("0.0001")
-HUNDRED = Decimal(100)
 
 # Per-agent aggregate inputs, by source. Every KPI reads only these names.
 INTERACTION_FIELDS = (
@@ -42,18 +41,37 @@ AGGREGATE_FIELDS = INTERACTION_FIELDS + SHIFT_FIELDS + QA_FIELDS
 Inputs = Mapping[str, int | Decimal]
 
 
-def _ratio(numerator: int | Decimal, denominator: int | Decimal, scale: int = 1) -> Decimal | None:
+def _ratio_value(numerator: int | Decimal, denominator: int | Decimal, scale: int = 1) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) * scale / Decimal(denominator)).quantize(RAW_PLACES, ROUND_HALF_UP)
 
 
-def _count(value: int | Decimal) -> Decimal:
-    return Decimal(value).quantize(RAW_PLACES)
-
-
 def _get(inputs: Inputs, name: str) -> int | Decimal:
     return inputs.get(name) or 0
+
+
+Formula = tuple[tuple[str, ...], Callable[[Inputs], Decimal | None]]  # (aggregate fields read, value)
+
+
+def count(field: str) -> Formula:
+    return (field,), lambda i: Decimal(_get(i, field)).quantize(RAW_PLACES)
+
+
+def ratio(numerator: str, denominator: str, *, scale: int = 1, denominator_factor: int = 1) -> Formula:
+    return (numerator, denominator), lambda i: _ratio_value(
+        _get(i, numerator), _get(i, denominator) * denominator_factor, scale)
+
+
+def given_mean(mean: str, samples: str) -> Formula:
+    """A mean computed upstream (e.g. QA review totals), defined only when there are samples."""
+    return (mean, samples), lambda i: (Decimal(_get(i, mean)).quantize(RAW_PLACES, ROUND_HALF_UP)
+                                       if _get(i, samples) else None)
+
+
+def abandoned_share() -> Formula:
+    return ("offered", "handled"), lambda i: _ratio_value(_get(i, "offered") - _get(i, "handled"),
+                                                          _get(i, "offered"), 100)
 
 
 @dataclass(frozen=True)
@@ -65,70 +83,60 @@ class KpiDefinition:
     formula: str
     sample: str  # what counts as one sample for the KPI's minimum sample size
     source: str  # interactions, shifts, qa (occupancy reads interactions and shifts)
-    value: Callable[[Inputs], Decimal | None]
-    sample_size: Callable[[Inputs], int]
+    sample_field: str
+    computation: Formula
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The aggregate fields the KPI reads (value and sample size)."""
+        return frozenset(self.computation[0]) | {self.sample_field}
+
+    def value(self, inputs: Inputs) -> Decimal | None:
+        return self.computation[1](inputs)
+
+    def sample_size(self, inputs: Inputs) -> int:
+        return int(_get(inputs, self.sample_field))
 
 
-def _kpi(code, name, unit, direction, formula, sample, source, value, sample_size) -> KpiDefinition:
-    return KpiDefinition(code, name, unit, direction, formula, sample, source, value, sample_size)
-
-
-CATALOG: dict[str, KpiDefinition] = {
-    k.code: k
-    for k in [
-        _kpi("offered", "Contacts offered", "count", "none", "count(all)", "offered contacts", "interactions",
-             lambda i: _count(_get(i, "offered")), lambda i: _get(i, "offered")),
-        _kpi("handled", "Contacts handled", "count", "higher", "count(answered)", "offered contacts",
-             "interactions", lambda i: _count(_get(i, "handled")), lambda i: _get(i, "offered")),
-        _kpi("resolved", "Tickets resolved", "count", "higher", "count(resolved)", "offered contacts",
-             "interactions", lambda i: _count(_get(i, "resolved")), lambda i: _get(i, "offered")),
-        _kpi("answer_rate", "Answer rate", "percent", "higher", "handled / offered × 100", "offered contacts",
-             "interactions", lambda i: _ratio(_get(i, "handled"), _get(i, "offered"), 100),
-             lambda i: _get(i, "offered")),
-        _kpi("asa", "Average speed of answer", "seconds", "lower", "mean(queue_seconds) over handled",
-             "handled contacts", "interactions", lambda i: _ratio(_get(i, "queue_sum"), _get(i, "handled")),
-             lambda i: _get(i, "handled")),
-        _kpi("abandon_rate", "Abandon rate", "percent", "lower", "(offered − handled) / offered × 100",
-             "offered contacts", "interactions",
-             lambda i: _ratio(_get(i, "offered") - _get(i, "handled"), _get(i, "offered"), 100),
-             lambda i: _get(i, "offered")),
-        _kpi("avg_rings", "Average rings", "rings", "lower", "mean(ring_count) over offered", "offered contacts",
-             "interactions", lambda i: _ratio(_get(i, "ring_sum"), _get(i, "offered")),
-             lambda i: _get(i, "offered")),
-        _kpi("frt", "First response time", "seconds", "lower", "mean(first_response_seconds) where present",
-             "contacts with a first response time", "interactions",
-             lambda i: _ratio(_get(i, "frt_sum"), _get(i, "frt_count")), lambda i: _get(i, "frt_count")),
-        _kpi("aht", "Average handle time", "seconds", "lower", "Σ(talk + hold + acw) / handled", "handled contacts",
-             "interactions", lambda i: _ratio(_get(i, "handle_sum"), _get(i, "handled")),
-             lambda i: _get(i, "handled")),
-        _kpi("acw", "Average after-call work", "seconds", "lower", "mean(acw_seconds) over handled",
-             "handled contacts", "interactions", lambda i: _ratio(_get(i, "acw_sum"), _get(i, "handled")),
-             lambda i: _get(i, "handled")),
-        _kpi("fcr", "First-contact resolution", "percent", "higher",
-             "count(first_contact_resolved) / handled × 100", "handled contacts", "interactions",
-             lambda i: _ratio(_get(i, "fcr_count"), _get(i, "handled"), 100), lambda i: _get(i, "handled")),
-        _kpi("csat", "Customer satisfaction", "percent", "higher", "count(csat ≥ 4) / count(csat present) × 100",
-             "contacts with a CSAT rating", "interactions",
-             lambda i: _ratio(_get(i, "csat_good"), _get(i, "csat_count"), 100), lambda i: _get(i, "csat_count")),
-        _kpi("qa_score", "QA score", "points", "higher", "mean(published QA review totals)",
-             "published QA reviews", "qa",
-             lambda i: Decimal(_get(i, "qa_mean")).quantize(RAW_PLACES, ROUND_HALF_UP) if _get(i, "qa_reviews")
-             else None,
-             lambda i: _get(i, "qa_reviews")),
-        _kpi("qa_pass_rate", "QA pass rate", "percent", "higher",
-             "count(review total ≥ tenant pass mark) / count(published reviews) × 100", "published QA reviews",
-             "qa", lambda i: _ratio(_get(i, "qa_passed"), _get(i, "qa_reviews"), 100),
-             lambda i: _get(i, "qa_reviews")),
-        _kpi("attendance", "Attendance", "percent", "higher", "Σ worked_minutes / Σ scheduled_minutes × 100",
-             "scheduled shifts", "shifts",
-             lambda i: _ratio(_get(i, "worked_minutes"), _get(i, "scheduled_minutes"), 100),
-             lambda i: _get(i, "scheduled_days")),
-        _kpi("occupancy", "Occupancy", "percent", "band", "Σ handle seconds / Σ logged-in seconds × 100",
-             "shifts with logged-in time", "shifts",
-             lambda i: _ratio(_get(i, "handle_sum"), _get(i, "logged_in_minutes") * 60, 100),
-             lambda i: _get(i, "logged_in_days")),
-    ]
-}
+CATALOG: dict[str, KpiDefinition] = {k.code: k for k in [
+    KpiDefinition("offered", "Contacts offered", "count", "none", "count(all)", "offered contacts",
+                  "interactions", "offered", count("offered")),
+    KpiDefinition("handled", "Contacts handled", "count", "higher", "count(answered)", "offered contacts",
+                  "interactions", "offered", count("handled")),
+    KpiDefinition("resolved", "Tickets resolved", "count", "higher", "count(resolved)", "offered contacts",
+                  "interactions", "offered", count("resolved")),
+    KpiDefinition("answer_rate", "Answer rate", "percent", "higher", "handled / offered × 100", "offered contacts",
+                  "interactions", "offered", ratio("handled", "offered", scale=100)),
+    KpiDefinition("asa", "Average speed of answer", "seconds", "lower", "mean(queue_seconds) over handled",
+                  "handled contacts", "interactions", "handled", ratio("queue_sum", "handled")),
+    KpiDefinition("abandon_rate", "Abandon rate", "percent", "lower", "(offered − handled) / offered × 100",
+                  "offered contacts", "interactions", "offered", abandoned_share()),
+    KpiDefinition("avg_rings", "Average rings", "rings", "lower", "mean(ring_count) over offered",
+                  "offered contacts", "interactions", "offered", ratio("ring_sum", "offered")),
+    KpiDefinition("frt", "First response time", "seconds", "lower", "mean(first_response_seconds) where present",
+                  "contacts with a first response time", "interactions", "frt_count", ratio("frt_sum", "frt_count")),
+    KpiDefinition("aht", "Average handle time", "seconds", "lower", "Σ(talk + hold + acw) / handled",
+                  "handled contacts", "interactions", "handled", ratio("handle_sum", "handled")),
+    KpiDefinition("acw", "Average after-call work", "seconds", "lower", "mean(acw_seconds) over handled",
+                  "handled contacts", "interactions", "handled", ratio("acw_sum", "handled")),
+    KpiDefinition("fcr", "First-contact resolution", "percent", "higher",
+                  "count(first_contact_resolved) / handled × 100", "handled contacts", "interactions", "handled",
+                  ratio("fcr_count", "handled", scale=100)),
+    KpiDefinition("csat", "Customer satisfaction", "percent", "higher",
+                  "count(csat ≥ 4) / count(csat present) × 100", "contacts with a CSAT rating", "interactions",
+                  "csat_count", ratio("csat_good", "csat_count", scale=100)),
+    KpiDefinition("qa_score", "QA score", "points", "higher", "mean(published QA review totals)",
+                  "published QA reviews", "qa", "qa_reviews", given_mean("qa_mean", "qa_reviews")),
+    KpiDefinition("qa_pass_rate", "QA pass rate", "percent", "higher",
+                  "count(review total ≥ tenant pass mark) / count(published reviews) × 100",
+                  "published QA reviews", "qa", "qa_reviews", ratio("qa_passed", "qa_reviews", scale=100)),
+    KpiDefinition("attendance", "Attendance", "percent", "higher", "Σ worked_minutes / Σ scheduled_minutes × 100",
+                  "scheduled shifts", "shifts", "scheduled_days",
+                  ratio("worked_minutes", "scheduled_minutes", scale=100)),
+    KpiDefinition("occupancy", "Occupancy", "percent", "band", "Σ handle seconds / Σ logged-in seconds × 100",
+                  "shifts with logged-in time", "shifts", "logged_in_days",
+                  ratio("handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
+]}
 
 KPI_CHOICES = [(k.code, k.name) for k in CATALOG.values()]
 SHIFT_KPIS = frozenset({"attendance", "occupancy"})

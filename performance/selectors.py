@@ -5,6 +5,7 @@ Every aggregate is one GROUP BY query over the whole period (never a query per a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -12,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from accounts.models import Agent
-from performance.kpis import QA_KPIS, SHIFT_KPIS
+from performance.kpis import CATALOG, INTERACTION_FIELDS, QA_KPIS, SHIFT_KPIS
 from performance.models import Interaction, KpiPeriod, SchemeVersion, Shift
 
 
@@ -45,6 +46,11 @@ class VersionSpec:
     @property
     def kpi_codes(self) -> frozenset[str]:
         return frozenset(k.kpi_code for k in self.kpis)
+
+    @property
+    def interaction_fields(self) -> frozenset[str]:
+        """The interaction aggregates its KPIs read."""
+        return frozenset().union(*(CATALOG[k].inputs for k in self.kpi_codes)) & frozenset(INTERACTION_FIELDS)
 
     @property
     def needs_shifts(self) -> bool:
@@ -113,32 +119,38 @@ def agent_roster(*, tenant_id: int) -> dict[int, RosterAgent]:
     return {pk: RosterAgent(pk, team_id, is_active) for pk, team_id, is_active in rows}
 
 
+def _interaction_aggregations() -> dict[str, Count | Sum]:
+    answered = Q(answered=True)
+    return {
+        "offered": Count("pk"),
+        "handled": Count("pk", filter=answered),
+        "resolved": Count("pk", filter=Q(resolved=True)),
+        "queue_sum": Sum("queue_seconds", filter=answered),
+        "ring_sum": Sum("ring_count"),
+        "frt_sum": Sum("first_response_seconds"),
+        "frt_count": Count("first_response_seconds"),
+        "handle_sum": Sum(F("talk_seconds") + F("hold_seconds") + F("acw_seconds"), filter=answered),
+        "acw_sum": Sum("acw_seconds", filter=answered),
+        "fcr_count": Count("pk", filter=answered & Q(first_contact_resolved=True)),
+        "csat_count": Count("csat"),
+        "csat_good": Count("pk", filter=Q(csat__gte=4)),
+    }
+
+
 def interaction_aggregates(
     *, tenant_id: int, start: datetime, end: datetime, scenario_id: int | None = None,
-    team_ids: frozenset[int] = frozenset(),
+    team_ids: frozenset[int] = frozenset(), fields: Iterable[str] = INTERACTION_FIELDS,
 ) -> dict[int, dict[str, int]]:
-    """Per agent id: the interaction inputs of every interaction KPI (see performance.kpis.INTERACTION_FIELDS),
-    over interactions started in [start, end), optionally of one scenario and of agents of some teams."""
-    answered = Q(answered=True)
+    """Per agent id: interaction inputs (see performance.kpis.INTERACTION_FIELDS; `fields` plus offered and
+    handled), over interactions started in [start, end), optionally of one scenario and of agents of some teams."""
+    wanted = set(fields) | {"offered", "handled"}
+    aggregations = {name: expression for name, expression in _interaction_aggregations().items() if name in wanted}
     rows = Interaction.objects.filter(tenant_id=tenant_id, started_at__gte=start, started_at__lt=end)
     if scenario_id is not None:
         rows = rows.filter(scenario_id=scenario_id)
     if team_ids:
         rows = rows.filter(agent__team_id__in=team_ids)
-    rows = rows.order_by().values("agent_id").annotate(
-        offered=Count("pk"),
-        handled=Count("pk", filter=answered),
-        resolved=Count("pk", filter=Q(resolved=True)),
-        queue_sum=Sum("queue_seconds", filter=answered),
-        ring_sum=Sum("ring_count"),
-        frt_sum=Sum("first_response_seconds"),
-        frt_count=Count("first_response_seconds"),
-        handle_sum=Sum(F("talk_seconds") + F("hold_seconds") + F("acw_seconds"), filter=answered),
-        acw_sum=Sum("acw_seconds", filter=answered),
-        fcr_count=Count("pk", filter=answered & Q(first_contact_resolved=True)),
-        csat_count=Count("csat"),
-        csat_good=Count("pk", filter=Q(csat__gte=4)),
-    )
+    rows = rows.order_by().values("agent_id").annotate(**aggregations)
     return {row.pop("agent_id"): {k: v or 0 for k, v in row.items()} for row in rows}
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import Agent, Team
 from common.fields import ScopedPrimaryKeyRelatedField
-from performance.kpis import KPI_CHOICES
+from performance.kpis import CATALOG, KPI_CHOICES
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -211,10 +211,12 @@ class ScoreAgentSerializer(serializers.ModelSerializer):
 
 
 class KpiBreakdownSerializer(serializers.Serializer):
+    """One KPI of a score's breakdown; name, unit and direction come from the catalog."""
+
     kpi_code = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    direction = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField()
     weight = serializers.DecimalField(max_digits=7, decimal_places=2)
     floor = serializers.DecimalField(max_digits=14, decimal_places=4)
     target = serializers.DecimalField(max_digits=14, decimal_places=4)
@@ -227,6 +229,16 @@ class KpiBreakdownSerializer(serializers.Serializer):
                                            help_text="0 when the KPI's weight was redistributed.")
     contribution = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
                                             help_text="weight_used × points / Σ weights used, to 2 places.")
+
+    def get_name(self, line: dict) -> str:
+        return CATALOG[line["kpi_code"]].name
+
+    def get_unit(self, line: dict) -> str:
+        return CATALOG[line["kpi_code"]].unit
+
+    @extend_schema_field(serializers.ChoiceField(choices=DIRECTIONS))
+    def get_direction(self, line: dict) -> str:
+        return CATALOG[line["kpi_code"]].direction
 
 
 class SchemeVersionRefSerializer(serializers.ModelSerializer):

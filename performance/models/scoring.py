@@ -2,6 +2,8 @@
 
 Results are append-only: every computation that changed its inputs writes a new ScoreRevision of the period;
 a period points at its current (latest complete) revision, and older revisions stay readable.
+References into results use RESTRICT rather than PROTECT: a score keeps its agent, job and scheme version from
+being deleted on their own (409), yet deleting a whole period or tenant cascades through everything.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ class SchemeVersion(TenantOwnedModel):
     number = models.PositiveIntegerField()
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; empty = open-ended.")
-    scenario = models.ForeignKey("performance.Scenario", on_delete=models.PROTECT, null=True, blank=True,
+    scenario = models.ForeignKey("performance.Scenario", on_delete=models.RESTRICT, null=True, blank=True,
                                  related_name="+")
     teams = models.ManyToManyField("accounts.Team", through="SchemeVersionTeam", related_name="+", blank=True)
     missing_data_policy = models.CharField(max_length=16, choices=MissingDataPolicy.choices,
@@ -131,7 +133,7 @@ class SchemeVersionTeam(models.Model):
 
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(SchemeVersion, on_delete=models.CASCADE, related_name="team_links")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.RESTRICT, related_name="+")
 
     class Meta:
         ordering = ["tenant_id", "version_id", "team_id"]
@@ -191,7 +193,7 @@ class KpiPeriod(TenantOwnedModel):
     start = models.DateField()
     end = models.DateField(help_text="Exclusive.")
     status = models.CharField(max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
-    current_revision = models.ForeignKey("performance.ScoreRevision", on_delete=models.PROTECT, null=True,
+    current_revision = models.ForeignKey("performance.ScoreRevision", on_delete=models.RESTRICT, null=True,
                                          blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
@@ -260,7 +262,7 @@ class ScoreRevision(TenantOwnedModel):
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    job = models.ForeignKey(ComputationJob, on_delete=models.PROTECT, related_name="+")
+    job = models.ForeignKey(ComputationJob, on_delete=models.RESTRICT, related_name="+")
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the scheme versions and raw inputs used.")
     is_complete = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -279,11 +281,15 @@ class AgentPeriodScore(TenantOwnedModel):
     """An agent's overall result in one revision of a period: the handled-weighted mean of their per-scheme totals,
     ranked across the tenant. Unscored agents have no total and say why."""
 
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="+")
+    # A computation writes thousands of these rows at once, so they carry no index or database constraint that
+    # adds nothing: tenant leads the composite indexes, a job is deleted only with its period, and tenant and
+    # period are copies of the revision's, whose own foreign key the database checks.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     revision = models.ForeignKey(ScoreRevision, on_delete=models.CASCADE, related_name="scores")
-    job = models.ForeignKey(ComputationJob, on_delete=models.PROTECT, related_name="+")
-    agent = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, related_name="+")
+    job = models.ForeignKey(ComputationJob, on_delete=models.RESTRICT, related_name="+", db_index=False)
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.RESTRICT, related_name="+")
     team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              help_text="The agent's team when computed.")
     total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -314,11 +320,14 @@ class AgentSchemeScore(TenantOwnedModel):
     computation to one row per agent and scheme.
     """
 
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
+    # tenant, revision and agent are copies of the overall row's (see AgentPeriodScore); the database checks that
+    # link and the scheme version's.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
     overall = models.ForeignKey(AgentPeriodScore, on_delete=models.CASCADE, related_name="scheme_scores")
-    revision = models.ForeignKey(ScoreRevision, on_delete=models.CASCADE, related_name="+")
-    agent = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, related_name="+")
-    scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(ScoreRevision, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.RESTRICT, related_name="+", db_constraint=False)
+    scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.RESTRICT, related_name="+")
     total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
     percentile = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
@@ -343,8 +352,8 @@ class ScoreAdjustment(TenantOwnedModel):
 
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="adjustments")
-    score = models.ForeignKey(AgentPeriodScore, on_delete=models.PROTECT, related_name="adjustments")
-    agent = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, related_name="+")
+    score = models.ForeignKey(AgentPeriodScore, on_delete=models.RESTRICT, related_name="adjustments")
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.RESTRICT, related_name="+")
     points = models.DecimalField(max_digits=6, decimal_places=2,
                                  validators=[MinValueValidator(-100), MaxValueValidator(100)])
     reason = models.TextField()

@@ -243,3 +243,14 @@ def test_computation_query_count_does_not_grow_with_agents(cast):
     large, agents_large = queries_to_compute(45, start_day=2)
     assert (agents_small, agents_large) == (6 + 5, 6 + 50)
     assert large == small <= 40, (small, large)
+
+
+def test_results_keep_their_agent_but_go_with_their_period(cast, client_as, scored_month):
+    period, version = scored_month
+    compute_now(period)
+    listed_only = cast.south_agents[1]  # no interactions, but listed (unscored) in the results
+    response = client_as(cast.users["admin"]).delete(cast.url(f"agents/{listed_only.pk}/"))
+    assert response.status_code == 409  # RESTRICT: the agent's score rows still refer to it
+    period.delete()  # a whole period (or tenant) cascades through its jobs, revisions and scores
+    assert not AgentPeriodScore.objects.exists() and not AgentSchemeScore.objects.exists()
+    assert not ComputationJob.objects.exists()

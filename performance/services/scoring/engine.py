@@ -50,7 +50,8 @@ def gather_inputs(*, period: KpiPeriod, versions: list[VersionSpec]) -> PeriodIn
     populations = {}
     for version in versions:
         interactions = interaction_aggregates(tenant_id=tenant_id, start=start, end=end,
-                                              scenario_id=version.scenario_id, team_ids=version.team_ids)
+                                              scenario_id=version.scenario_id, team_ids=version.team_ids,
+                                              fields=version.interaction_fields)
         qa = {}
         if version.needs_qa:
             if version.scenario_id not in qa_by_scenario:
@@ -91,13 +92,14 @@ def score_period(inputs: PeriodInputs) -> dict[int, OverallResult]:
 
 
 def input_fingerprint(inputs: PeriodInputs, results: dict[int, OverallResult]) -> str:
-    """SHA-256 over the versions used (ids and content), who was scored in which team, and every raw input."""
-    payload = {
-        "versions": [v.content() for v in inputs.versions],
-        "agents": sorted([agent_id, inputs.roster[agent_id].team_id] for agent_id in results),
-        "inputs": {
-            str(version_id): sorted([agent_id, sorted(data.items())] for agent_id, data in members.items())
-            for version_id, members in inputs.populations.items()
-        },
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    """SHA-256 over the versions used (ids and content), who was listed in which team, and every raw input."""
+    digest = hashlib.sha256(json.dumps([v.content() for v in inputs.versions], sort_keys=True).encode())
+    for agent_id in sorted(results):
+        digest.update(f"a{agent_id}:{inputs.roster[agent_id].team_id};".encode())
+    for version in inputs.versions:
+        members = inputs.populations[version.id]
+        digest.update(f"v{version.id};".encode())
+        for agent_id in sorted(members):
+            data = members[agent_id]
+            digest.update(f"{agent_id}:{','.join(f'{k}={data[k]}' for k in sorted(data))};".encode())
+    return digest.hexdigest()

@@ -18,8 +18,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from performance.kpis import CATALOG, Inputs, kpi_value
+from performance.kpis import Inputs, kpi_value
 from performance.models import MissingDataPolicy
 from performance.selectors import KpiSpec, VersionSpec
 
@@ -67,28 +68,20 @@ class OverallResult:
     percentile: Decimal | None = None
 
 
-def _line(kpi: KpiSpec, value: Decimal | None, sample: int) -> dict:
-    definition = CATALOG[kpi.kpi_code]
-    return {
-        "kpi_code": kpi.kpi_code,
-        "name": definition.name,
-        "unit": definition.unit,
-        "direction": definition.direction,
-        "weight": str(kpi.weight),
-        "floor": str(kpi.floor),
-        "target": str(kpi.target),
-        "min_sample": kpi.min_sample,
-        "raw_value": None if value is None else str(value),
-        "sample_size": sample,
-    }
+@lru_cache(maxsize=512)
+def _settings(kpi: KpiSpec) -> dict:
+    """The KPI's settings as stored in every breakdown line (cached: the same for the whole population)."""
+    return {"kpi_code": kpi.kpi_code, "weight": str(kpi.weight), "floor": str(kpi.floor),
+            "target": str(kpi.target), "min_sample": kpi.min_sample}
 
 
 def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
-    """Score one agent's inputs with one version; see the module docstring for the rules."""
+    """Score one agent's inputs with one version; see the module docstring for the rules.
+
+    The stored breakdown holds numbers only; names and units come from the catalog when served."""
     lines, weighted, weights_used, any_sufficient = [], ZERO, ZERO, False
     for kpi in version.kpis:
         value, sample = kpi_value(kpi.kpi_code, inputs)
-        line = _line(kpi, value, sample)
         if value is not None and sample >= kpi.min_sample:
             any_sufficient = True
             points, used, status = normalize(value, kpi.floor, kpi.target), kpi.weight, "scored"
@@ -99,16 +92,16 @@ def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
         if points is not None:
             weighted += kpi.weight * points
             weights_used += used
-        line.update(status=status, points=None if points is None else str(_cents(points)), weight_used=str(used))
-        lines.append((line, points, used))
+        lines.append((kpi, value, sample, status, points, used))
     handled = int(inputs.get("handled") or 0)
-    if not any_sufficient:
-        for line, _, _ in lines:
-            line["contribution"] = None
-        return SchemeResult(None, handled, [line for line, _, _ in lines], INSUFFICIENT_DATA)
-    for line, points, used in lines:
-        line["contribution"] = None if points is None else str(_cents(used * points / weights_used))
-    return SchemeResult(_cents(weighted / weights_used), handled, [line for line, _, _ in lines])
+    total = _cents(weighted / weights_used) if any_sufficient else None
+    breakdown = [
+        {**_settings(kpi), "raw_value": None if value is None else str(value), "sample_size": sample,
+         "status": status, "points": None if points is None else str(_cents(points)), "weight_used": str(used),
+         "contribution": None if total is None or points is None else str(_cents(used * points / weights_used))}
+        for kpi, value, sample, status, points, used in lines
+    ]
+    return SchemeResult(total, handled, breakdown, "" if any_sufficient else INSUFFICIENT_DATA)
 
 
 def overall_total(results: list[SchemeResult]) -> Decimal | None:
