@@ -109,6 +109,18 @@ class SchemeVersionInputSerializer(serializers.Serializer):
     kpis = SchemeKpiInputSerializer(many=True, help_text=f"1 to {MAX_KPIS} KPIs (a warning above 5).")
 
 
+class SchemeVersionUpdateSerializer(serializers.Serializer):
+    """A PATCH of a version: only the fields sent change; `kpis`, when sent, is the complete new list."""
+
+    effective_from = serializers.DateField(required=False)
+    effective_to = serializers.DateField(required=False, allow_null=True)
+    scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True)
+    teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    kpis = SchemeKpiInputSerializer(many=True, required=False)
+
+
 class SimulatedVersionInputSerializer(serializers.Serializer):
     scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True,
                                             default=None)

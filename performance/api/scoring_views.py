@@ -139,7 +139,7 @@ class _ChildOfMixin:
         request=serializers.SchemeVersionInputSerializer, responses={201: serializers.SchemeVersionSerializer}),
     partial_update=extend_schema(
         summary="Change a version no computed period used yet (kpis, if given, replace all of them)",
-        request=serializers.SchemeVersionInputSerializer, responses={200: serializers.SchemeVersionSerializer,
+        request=serializers.SchemeVersionUpdateSerializer, responses={200: serializers.SchemeVersionSerializer,
                                                                      409: CONFLICT}),
     destroy=extend_schema(summary="Delete a version no computed period used", responses={204: None, 409: CONFLICT}),
 )
@@ -169,8 +169,7 @@ class SchemeVersionViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelM
 
     def partial_update(self, request, tenant_slug, scheme_pk, pk):
         version = self.get_object()
-        payload = serializers.SchemeVersionInputSerializer(data=request.data, partial=True,
-                                                           context=self.get_serializer_context())
+        payload = serializers.SchemeVersionUpdateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         version, warnings = services.scheme_version_update(actor=self.actor, version=version,
                                                            **payload.validated_data)

@@ -147,6 +147,12 @@ def test_unlocked_version_can_be_edited_and_its_kpis_replaced(cast, admin, schem
     body = response.json()
     assert body["missing_data_policy"] == "zero" and body["teams"] == [cast.south.pk]
     assert [k["kpi_code"] for k in body["kpis"]] == ["aht"]
+    incomplete = admin.patch(url, {"kpis": [{"kpi_code": "csat", "weight": "1"}]})  # a PATCH still needs whole KPIs
+    assert incomplete.status_code == 400
+    assert {e["field"] for e in incomplete.json()["errors"]} == {"kpis.0.floor", "kpis.0.target"}
+    overlapping = make_version(cast.tenant, name="Other", teams=[cast.north])
+    assert admin.patch(url, {"teams": [cast.north.pk]}).status_code == 400  # would overlap "Other"
+    overlapping.delete()
     assert admin.delete(url).status_code == 204
     assert not SchemeVersion.objects.exists()
 
