@@ -2,7 +2,14 @@
 
 from celery import shared_task
 
-from performance.services.scoring.computation import BUSY, computation_job_run
+from performance.services.scoring.computation import (
+    BUSY,
+    TEMPORARY_ERRORS,
+    computation_job_fail,
+    computation_job_run,
+)
+
+TEMPORARY_ERROR_RETRIES = 5
 
 
 @shared_task(bind=True, acks_late=True, max_retries=60)
@@ -10,9 +17,16 @@ def compute_period_scores(self, job_id: int, tenant_id: int) -> str:
     """Compute a period's scores for the job. Safe to deliver twice: see performance.services.scoring.computation.
 
     When another delivery of the same job is running right now, try again later: if that run dies, this one
-    takes over; if it finishes, this one is a no-op.
+    takes over; if it finishes, this one is a no-op. A temporary database error is retried a few times, then the
+    job fails.
     """
-    outcome = computation_job_run(job_id=job_id, tenant_id=tenant_id)
+    try:
+        outcome = computation_job_run(job_id=job_id, tenant_id=tenant_id)
+    except TEMPORARY_ERRORS as exc:
+        if self.request.retries < TEMPORARY_ERROR_RETRIES:
+            raise self.retry(exc=exc, countdown=15 * 2**self.request.retries) from exc
+        computation_job_fail(job_id=job_id, tenant_id=tenant_id, error=exc)
+        raise
     if outcome == BUSY:
         raise self.retry(countdown=10)
     return outcome

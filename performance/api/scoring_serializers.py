@@ -204,6 +204,13 @@ class PeriodUpdateSerializer(serializers.Serializer):
 class JobSerializer(serializers.ModelSerializer):
     revision = serializers.IntegerField(source="revision.number", read_only=True, allow_null=True,
                                         help_text="The revision number written; null when unchanged or not done.")
+    counts = serializers.JSONField(read_only=True, help_text=(
+        "agents (listed), scored, unscored, scheme_versions (in effect), scoped_interactions (summed over the "
+        "versions' scopes), rows (written), unchanged (true: the inputs matched the latest revision, nothing "
+        "was written)."))
+    timings = serializers.JSONField(read_only=True, help_text=(
+        "Seconds: gather_seconds (SQL aggregates), score_seconds, write_seconds, total_seconds."))
+    errors = serializers.JSONField(read_only=True, help_text='On failure: [{"code": ..., "message": ...}].')
 
     class Meta:
         model = ComputationJob

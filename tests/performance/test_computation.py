@@ -53,8 +53,8 @@ def test_compute_writes_a_complete_revision_with_ranks(cast, scored_month):
     unscored = [s for s in scores.values() if s.total is None]
     assert len(unscored) == 3 and {s.unscored_reason for s in unscored} == {"insufficient data"}
     assert all(s.rank is None for s in unscored)
-    assert job.counts == {"agents": 6, "scored": 3, "unscored": 3, "scheme_versions": 1, "interactions": 10,
-                          "unchanged": False, "rows": 12}
+    assert job.counts == {"agents": 6, "scored": 3, "unscored": 3, "scheme_versions": 1,
+                          "scoped_interactions": 10, "unchanged": False, "rows": 12}
     assert set(job.timings) >= {"gather_seconds", "score_seconds", "write_seconds", "total_seconds"}
     version.refresh_from_db()
     assert version.is_locked
@@ -254,3 +254,46 @@ def test_results_keep_their_agent_but_go_with_their_period(cast, client_as, scor
     period.delete()  # a whole period (or tenant) cascades through its jobs, revisions and scores
     assert not AgentPeriodScore.objects.exists() and not AgentSchemeScore.objects.exists()
     assert not ComputationJob.objects.exists()
+
+
+def test_a_temporary_database_error_leaves_the_job_to_a_retry(cast, scored_month, monkeypatch):
+    from django.db import OperationalError
+
+    period, _ = scored_month
+    job = period_compute(actor=admin_actor(cast.tenant), period=period)
+
+    def database_gone(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(computation, "gather_inputs", database_gone)
+    with pytest.raises(OperationalError):
+        computation_job_run(job_id=job.pk, tenant_id=cast.tenant.pk)
+    job.refresh_from_db()
+    assert job.status == "running" and job.errors == []
+
+    monkeypatch.undo()
+    assert computation_job_run(job_id=job.pk, tenant_id=cast.tenant.pk) == "done"  # the retry takes over
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.attempts == 2
+
+
+def test_a_job_that_keeps_hitting_temporary_errors_fails_in_the_end(cast, scored_month, monkeypatch):
+    from django.db import OperationalError
+
+    from performance import tasks
+
+    period, _ = scored_month
+    job = period_compute(actor=admin_actor(cast.tenant), period=period)
+
+    def database_gone(**kwargs):
+        raise OperationalError("could not connect")
+
+    monkeypatch.setattr(computation, "gather_inputs", database_gone)
+    # eagerly applied, each retry runs at once: the first delivery and 5 retries, then the job fails
+    result = tasks.compute_period_scores.apply(kwargs={"job_id": job.pk, "tenant_id": cast.tenant.pk})
+    assert result.state == "FAILURE"
+    job.refresh_from_db()
+    period.refresh_from_db()
+    assert job.status == "failed" and job.attempts == 1 + tasks.TEMPORARY_ERROR_RETRIES
+    assert job.errors[0]["code"] == "OperationalError"
+    assert period.status == "open"

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ CHUNK_SIZE = 2500  # agents written per transaction
 LOCK_NAMESPACE = 0x6A78  # first key of the two-key advisory lock ("jx")
 
 DONE, BUSY, NOOP, FAILED = "done", "busy", "noop", "failed"
+TEMPORARY_ERRORS = (OperationalError, InterfaceError)  # the database went away or gave up; worth another try
 
 
 @contextmanager
@@ -77,11 +78,20 @@ def computation_job_run(*, job_id: int, tenant_id: int) -> str:
         job.refresh_from_db()
         try:
             _run(job)
+        except TEMPORARY_ERRORS:
+            raise  # the job stays running; a retried delivery takes it over
         except Exception as exc:
             logger.exception("Computation job %s failed", job.pk)
             _fail(job, exc)
             return FAILED
     return DONE
+
+
+def computation_job_fail(*, job_id: int, tenant_id: int, error: Exception) -> None:
+    """Give up on a job that kept hitting temporary errors: it fails and the period returns to its state."""
+    job = ComputationJob.objects.filter(pk=job_id, tenant_id=tenant_id, status__in=["queued", "running"]).first()
+    if job is not None:
+        _fail(job, error)
 
 
 def _run(job: ComputationJob) -> None:
@@ -99,8 +109,8 @@ def _run(job: ComputationJob) -> None:
         "scored": sum(1 for r in results.values() if r.total is not None),
         "unscored": sum(1 for r in results.values() if r.total is None),
         "scheme_versions": len(versions),
-        "interactions": sum(data.get("offered", 0) for members in inputs.populations.values()
-                            for data in members.values()),
+        "scoped_interactions": sum(data.get("offered", 0) for members in inputs.populations.values()
+                                   for data in members.values()),
         "unchanged": False,
     }
     timings = {"gather_seconds": round(gathered - started, 3), "score_seconds": round(scored - gathered, 3)}
@@ -175,7 +185,7 @@ def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[Overa
         ))
         _copy(cursor, AgentSchemeScore, SCHEME_COLUMNS, (
             (tenant_id, pk, revision_id, r.agent_id, version_id, s.total, s.rank, s.percentile, s.handled,
-             s.unscored_reason, json.dumps(s.kpis))
+             s.unscored_reason, json.dumps(s.kpis, separators=(",", ":")))
             for pk, r in zip(ids, chunk, strict=True)
             for version_id, s in r.schemes.items()
         ))
