@@ -36,6 +36,7 @@ ROWS_INVALID = OpenApiResponse(
                 '(`rows.3.csat` for JSON, `line.5.csat` for CSV with the header as line 1) and nothing is written.'
 )
 INGEST_FORBIDDEN = OpenApiResponse(description="Only admins, supervisors and integration keys may ingest.")
+BODY_TOO_LARGE = OpenApiResponse(description=f"The body is larger than {MAX_BATCH_BYTES // 2**20} MB.")
 
 
 class TieBreakOrderingFilter(OrderingFilter):
@@ -131,7 +132,7 @@ def _ingestion_schema(noun: str, row, bulk, body) -> dict[str, Any]:
         "bulk": extend_schema(
             summary=f"Ingest a JSON batch of up to {MAX_BATCH_ROWS:,} {noun}s (all or nothing, upsert)",
             request=bulk, responses={200: serializers.IngestionResultSerializer, 400: ROWS_INVALID,
-                                     403: INGEST_FORBIDDEN}),
+                                     403: INGEST_FORBIDDEN, 413: BODY_TOO_LARGE}),
         "import_csv": extend_schema(
             summary=f"Ingest a CSV file of up to {MAX_BATCH_ROWS:,} {noun}s (all or nothing, upsert)",
             request={"multipart/form-data": serializers.CsvUploadSerializer},

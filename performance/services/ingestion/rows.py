@@ -114,15 +114,16 @@ def choice(choices: list[str]) -> Callable[[Any], str]:
     return parse
 
 
+DATETIME_FORMAT = "Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00."
+
+
 def aware_datetime(value: Any) -> dt.datetime:
     if not isinstance(value, str):
-        raise FieldInvalid("Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00.")
+        raise FieldInvalid(DATETIME_FORMAT)
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise FieldInvalid(
-            "Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00."
-        ) from None
+        raise FieldInvalid(DATETIME_FORMAT) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise FieldInvalid(
             "The datetime has no UTC offset, so its moment is ambiguous; send e.g. 2026-10-01T09:30:00+08:00.",
