@@ -297,3 +297,21 @@ def test_a_job_that_keeps_hitting_temporary_errors_fails_in_the_end(cast, scored
     assert job.status == "failed" and job.attempts == 1 + tasks.TEMPORARY_ERROR_RETRIES
     assert job.errors[0]["code"] == "OperationalError"
     assert period.status == "open"
+
+
+def test_a_version_edited_during_the_computation_fails_the_job(cast, scored_month, monkeypatch):
+    from performance.models import SchemeKpi
+
+    period, version = scored_month
+    real_score_period = computation.score_period
+
+    def edit_meanwhile(inputs):
+        SchemeKpi.objects.filter(version=version).update(target=90)  # an admin's edit lands mid-run
+        return real_score_period(inputs)
+
+    monkeypatch.setattr(computation, "score_period", edit_meanwhile)
+    job = compute_now(period)
+    assert job.status == "failed" and job.errors[0]["code"] == "SchemeVersionChanged"
+    version.refresh_from_db()
+    assert not version.is_locked and period.current_revision is None
+    assert not ScoreRevision.objects.exists() and not AgentPeriodScore.objects.exists()

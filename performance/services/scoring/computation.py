@@ -32,7 +32,7 @@ from performance.models import (
     SchemeVersion,
     ScoreRevision,
 )
-from performance.selectors import scheme_versions_effective
+from performance.selectors import VersionSpec, scheme_versions_effective, versions_with_details
 from performance.services.scoring.engine import gather_inputs, input_fingerprint, score_period
 from performance.services.scoring.scorecard import OverallResult
 
@@ -118,14 +118,13 @@ def _run(job: ComputationJob) -> None:
     if current is not None and current.fingerprint == fingerprint:
         counts["unchanged"] = True
         timings["total_seconds"] = round(time.perf_counter() - started, 3)
-        _finish(job, period, revision=None, counts=counts, timings=timings, version_ids=[])
+        _finish(job, period, revision=None, counts=counts, timings=timings, versions=[])
         return
     revision = _write(job, period, results, fingerprint)
     written = time.perf_counter()
     counts["rows"] = len(results) + sum(len(r.schemes) for r in results.values())
     timings.update(write_seconds=round(written - scored, 3), total_seconds=round(written - started, 3))
-    _finish(job, period, revision=revision, counts=counts, timings=timings,
-            version_ids=[v.id for v in versions])
+    _finish(job, period, revision=revision, counts=counts, timings=timings, versions=versions)
 
 
 def _discard_incomplete_revisions(period: KpiPeriod) -> None:
@@ -196,16 +195,30 @@ def _status_after_success(job: ComputationJob) -> str:
     return PeriodStatus.IN_REVIEW if job.previous_period_status == PeriodStatus.IN_REVIEW else PeriodStatus.COMPUTED
 
 
+class SchemeVersionChanged(Exception):
+    pass
+
+
+def _lock_versions(versions: list[VersionSpec], now) -> None:
+    """Lock the versions the results were computed with, making sure none was edited meanwhile (their rows stay
+    locked until the results are complete, so an edit now waits and then finds the version locked)."""
+    rows = SchemeVersion.objects.select_for_update(of=("self",)).filter(pk__in=[v.id for v in versions])
+    current = {v.pk: VersionSpec.of(v).content() for v in versions_with_details(rows)}
+    if any(current.get(v.id) != v.content() for v in versions):
+        raise SchemeVersionChanged("A scheme version changed during the computation; compute the period again.")
+    rows.filter(locked_at__isnull=True).update(locked_at=now)
+
+
 @transaction.atomic
 def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision | None, counts: dict,
-            timings: dict, version_ids: list[int]) -> None:
+            timings: dict, versions: list[VersionSpec]) -> None:
     now = timezone.now()
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
     before = {"status": period.status, "current_revision": period.current_revision_id}
     if revision is not None:
         ScoreRevision.objects.filter(pk=revision.pk).update(is_complete=True, completed_at=now)
         period.current_revision = revision
-        SchemeVersion.objects.filter(pk__in=version_ids, locked_at__isnull=True).update(locked_at=now)
+        _lock_versions(versions, now)
     period.status = _status_after_success(job)
     period.save(update_fields=["status", "current_revision", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(
