@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django_filters.rest_framework import BooleanFilter
 
 from feedback.models import (
     AssignmentStatus,
@@ -17,7 +18,7 @@ class RubricFilter(django_filters.FilterSet):
         choices=Channel.choices, method="filter_channel",
         help_text="Rubrics whose published version scores this channel (or every channel).",
     )
-    published = django_filters.BooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
+    published = BooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
                                              help_text="Has a published version.")
 
     class Meta:
@@ -39,12 +40,12 @@ class QAReviewFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="interaction__team_id")
     channel = django_filters.ChoiceFilter(field_name="interaction__channel", choices=Channel.choices)
     rubric = django_filters.NumberFilter(field_name="rubric_version__rubric_id")
-    is_calibration = django_filters.BooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
+    is_calibration = BooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
     published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     started_after = django_filters.IsoDateTimeFilter(field_name="interaction__started_at", lookup_expr="gte")
     started_before = django_filters.IsoDateTimeFilter(field_name="interaction__started_at", lookup_expr="lt")
-    history = django_filters.BooleanFilter(
+    history = BooleanFilter(
         method="filter_history",
         help_text="Include older revisions of amended reviews (default: only the latest revision of each).",
     )
@@ -62,7 +63,7 @@ class QAReviewFilter(django_filters.FilterSet):
 
 
 class QAAssignmentFilter(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
+    mine = BooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     assigned_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 

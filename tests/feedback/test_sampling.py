@@ -190,9 +190,10 @@ def test_generate_validation(cast, lead, month, body, field):
 def test_queue_review_and_skip(cast, client_as, lead, month, version):
     batch = generate(cast, lead, seed=11, teams=[cast.south.pk], inspectors=[cast.users["qa_inspector"].pk]).json()
     inspector = client_as(cast.users["qa_inspector"])
-    queue = inspector.get(cast.url("qa-assignments/?mine=true&status=pending")).json()
+    queue = inspector.get(cast.url("qa-assignments/?mine=1&status=pending")).json()
     assert queue["count"] == 6 and {row["batch"] for row in queue["results"]} == {batch["id"]}
-    assert lead.get(cast.url("qa-assignments/?mine=true")).json()["count"] == 0
+    assert lead.get(cast.url("qa-assignments/?mine=1")).json()["count"] == 0
+    assert lead.get(cast.url("qa-assignments/?mine=0")).json()["count"] == 6
 
     # the inspector has no grant on south, but may now see and review the assigned interactions
     actor = actor_for(cast.users["qa_inspector"], cast.tenant)
