@@ -38,7 +38,10 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _private_cache(settings):
+    # A per-process cache: clearing the shared Redis (FLUSHDB) would wipe other test runs' throttle state.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "jixiao-tests"}}
     cache.clear()
     yield
     cache.clear()
