@@ -2,8 +2,8 @@
 
 Results are append-only: every computation that changed its inputs writes a new ScoreRevision of the period;
 a period points at its current (latest complete) revision, and older revisions stay readable.
-References into results use RESTRICT rather than PROTECT: a score keeps its agent, job and scheme version from
-being deleted on their own (409), yet deleting a whole period or tenant cascades through everything.
+References into results use RESTRICT rather than PROTECT: a score keeps its agent, revision's job and scheme
+version from being deleted on their own (409), yet deleting a whole period or tenant cascades through everything.
 """
 
 from __future__ import annotations
@@ -281,14 +281,16 @@ class AgentPeriodScore(TenantOwnedModel):
     """An agent's overall result in one revision of a period: the handled-weighted mean of their per-scheme totals,
     ranked across the tenant. Unscored agents have no total and say why."""
 
-    # A computation writes thousands of these rows at once, so they carry no index or database constraint that
-    # adds nothing: tenant leads the composite indexes, a job is deleted only with its period, and tenant and
-    # period are copies of the revision's, whose own foreign key the database checks.
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False,
+    # A computation writes thousands of these rows at once, so they carry no index or constraint that adds
+    # nothing. tenant, period and job are copies of the revision's, kept for tenant-leading indexes and filters:
+    # the rows live and die with their revision, which the database links with a real foreign key.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.DO_NOTHING, related_name="+", db_index=False,
                                db_constraint=False)
-    period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    period = models.ForeignKey(KpiPeriod, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                               db_constraint=False)
     revision = models.ForeignKey(ScoreRevision, on_delete=models.CASCADE, related_name="scores")
-    job = models.ForeignKey(ComputationJob, on_delete=models.RESTRICT, related_name="+", db_index=False)
+    job = models.ForeignKey(ComputationJob, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                            db_constraint=False)
     agent = models.ForeignKey("accounts.Agent", on_delete=models.RESTRICT, related_name="+")
     team = models.ForeignKey("accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              help_text="The agent's team when computed.")
@@ -320,13 +322,15 @@ class AgentSchemeScore(TenantOwnedModel):
     computation to one row per agent and scheme.
     """
 
-    # tenant, revision and agent are copies of the overall row's (see AgentPeriodScore); the database checks that
-    # link and the scheme version's.
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False,
+    # tenant, revision and agent are copies of the overall row's, with which these rows live and die (see
+    # AgentPeriodScore); the database links them to it and to the scheme version.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.DO_NOTHING, related_name="+", db_index=False,
                                db_constraint=False)
     overall = models.ForeignKey(AgentPeriodScore, on_delete=models.CASCADE, related_name="scheme_scores")
-    revision = models.ForeignKey(ScoreRevision, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    agent = models.ForeignKey("accounts.Agent", on_delete=models.RESTRICT, related_name="+", db_constraint=False)
+    revision = models.ForeignKey(ScoreRevision, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                                 db_constraint=False)
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                              db_constraint=False)
     scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.RESTRICT, related_name="+")
     total = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
@@ -343,8 +347,6 @@ class AgentSchemeScore(TenantOwnedModel):
             models.UniqueConstraint(fields=["tenant", "revision", "agent", "scheme_version"],
                                     name="agentschemescore_unique"),
         ]
-        indexes = [models.Index(fields=["tenant", "revision", "scheme_version", "rank"],
-                                name="agentschemescore_rank")]
 
 
 class ScoreAdjustment(TenantOwnedModel):
