@@ -26,6 +26,7 @@ from performance.selectors import KpiSpec, VersionSpec
 
 CENTS = Decimal("0.01")
 ZERO = Decimal(0)
+ZERO_POINTS = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 INSUFFICIENT_DATA = "insufficient data"
@@ -86,7 +87,7 @@ def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
             any_sufficient = True
             points, used, status = normalize(value, kpi.floor, kpi.target), kpi.weight, "scored"
         elif version.missing_data_policy == MissingDataPolicy.ZERO:
-            points, used, status = ZERO, kpi.weight, "insufficient"
+            points, used, status = ZERO_POINTS, kpi.weight, "insufficient"
         else:
             points, used, status = None, ZERO, "insufficient"
         if points is not None:
@@ -97,7 +98,7 @@ def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
     total = _cents(weighted / weights_used) if any_sufficient else None
     breakdown = [
         {**_settings(kpi), "raw_value": None if value is None else str(value), "sample_size": sample,
-         "status": status, "points": None if points is None else str(_cents(points)), "weight_used": str(used),
+         "status": status, "points": None if points is None else str(points), "weight_used": str(used),
          "contribution": None if total is None or points is None else str(_cents(used * points / weights_used))}
         for kpi, value, sample, status, points, used in lines
     ]
