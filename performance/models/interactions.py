@@ -39,14 +39,19 @@ class Interaction(TenantOwnedModel):
     """One customer contact routed to an agent, answered or not. (source, external_id) identifies it
     in the sending system, so re-sending the same record updates it."""
 
-    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="interactions")
-    agent = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, related_name="interactions")
+    # The largest table: every index costs ingestion speed, so foreign keys get no single-column index of their
+    # own. Reads always filter by tenant first and use the composite indexes below; the rare delete of an agent,
+    # team or scenario may scan.
+    tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="interactions",
+                               db_index=False)
+    agent = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, related_name="interactions", db_index=False)
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="interactions",
-        help_text="The agent's team when the interaction was ingested.",
+        help_text="The agent's team when the interaction was ingested.", db_index=False,
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 db_index=False)
     source = models.CharField(max_length=64, default="api")
     external_id = models.CharField(max_length=128)
     started_at = models.DateTimeField()

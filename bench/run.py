@@ -1,0 +1,41 @@
+"""jixiao's benchmark in one run: API ingestion next to COPY, period computation next to one GROUP BY.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jixiao_bench python -m bench.run
+
+Migrates the bench database, loads the bench tenant when missing (bench.generate: 2,000 agents, 1,000,000
+interactions and 60,000 shifts in one month), then prints the figures of bench.computation and bench.ingestion.
+Not a test: the figures are ratios against baselines measured in the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.generate import setup_django
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ingest-rows", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.core.management import call_command
+
+    from bench.computation import measure_computation
+    from bench.ingestion import measure_ingestion
+
+    call_command("migrate", verbosity=0)
+    computation = measure_computation(runs=args.runs)
+    ingestion = measure_ingestion(args.ingest_rows)
+    print(f"Period computation (best of {args.runs} runs)")
+    for key in ("agents", "interactions", "kpis", "service_seconds", "bound_seconds", "ratio", "job_timings"):
+        print(f"  {key:>36}: {computation[key]}")
+    print(f"Ingestion ({ingestion['rows']:,} rows in batches of {ingestion['batch_size']:,})")
+    for key, value in ingestion.items():
+        if key not in ("rows", "batch_size"):
+            print(f"  {key:>36}: {value}")
+
+
+if __name__ == "__main__":
+    main()

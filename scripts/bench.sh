@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs jixiao's benchmark (bench/run.py) against its own database, jixiao_bench. Prints figures; not a test.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+ensure_venv
+ensure_postgres
+ensure_redis
+ensure_database jixiao_bench
+DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}" exec "$PY" -m bench.run "$@"
