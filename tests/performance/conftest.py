@@ -1,4 +1,4 @@
-"""Helpers for the performance tests: fast password hashing, scheme versions, periods, synchronous computation and
+"""Helpers for the performance tests: scheme versions, periods, synchronous computation and
 a real Celery worker for the end-to-end tests."""
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ from performance.models import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The cast creates a user per role; the default PBKDF2 makes that the slowest part of every test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def admin_actor(tenant, user=None) -> Actor:
