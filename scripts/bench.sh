@@ -5,5 +5,6 @@ cd "$ROOT"
 ensure_venv
 ensure_postgres
 ensure_redis
-ensure_database jixiao_bench
-DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}" exec "$PY" -m bench.run "$@"
+export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}"
+ensure_database
+exec "$PY" -m bench.run "$@"

@@ -6,7 +6,7 @@ cd "$ROOT"
 ensure_venv
 ensure_postgres
 ensure_redis
-ensure_database jixiao
+ensure_database
 "$VENV/bin/ruff" check .
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; exit 1; }
 exec "$VENV/bin/pytest" "$@"

@@ -6,7 +6,7 @@ cd "$ROOT"
 ensure_venv
 ensure_postgres
 ensure_redis
-ensure_database jixiao
+ensure_database
 
 PORT="${PORT:-8000}"
 "$PY" manage.py migrate --noinput
