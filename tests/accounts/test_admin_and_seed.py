@@ -1,23 +1,5 @@
-import io
-
-from django.core.management import call_command
-
-from accounts.models import Agent, Membership, TeamGrant, Tenant, User
+from accounts.models import TeamGrant, User
 from tests.factories import UserFactory
-
-
-def test_seed_demo_is_idempotent_and_logins_work(db, client):
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    tenant = Tenant.objects.get(slug="demo")
-    assert Membership.objects.filter(tenant=tenant).count() == 5
-    assert sorted(Membership.objects.filter(tenant=tenant).values_list("role", flat=True)) == [
-        "admin", "agent", "qa_inspector", "qa_lead", "supervisor"]
-    assert Agent.objects.filter(tenant=tenant).count() == 12
-    assert TeamGrant.objects.filter(tenant=tenant).count() == 2
-    response = client.post("/api/v1/auth/token/", {"email": "supervisor@demo.jixiao.test",
-                                                   "password": "jixiao-demo-2026"})
-    assert response.status_code == 200
 
 
 def test_admin_pages_for_teams_and_object_permissions(cast, client):

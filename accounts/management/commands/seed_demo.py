@@ -1,9 +1,18 @@
-"""Create (or refresh) the demo tenant: one login per role, two teams, a dozen agents. Idempotent."""
+"""Create (or refresh) the demo tenant with data everywhere: one login per role, two teams, a dozen agents, two
+months of interactions and shifts, a scorecard, a computed and an open KPI period, a QA rubric and reviews.
+Idempotent: a second run on the same day changes no data (it only adds a no-op computation job)."""
 
-from django.core.management.base import BaseCommand
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Agent, GrantPermission, Membership, Role, Team, TeamGrant, Tenant, User
+from common.actor import Actor
+from feedback.demo import demo_qa_seed
+from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
 DEMO_SLUG = "demo"
@@ -20,38 +29,87 @@ AGENT_NAMES = ["Wang Agent", "Li Na", "Zhang Wei", "Liu Yang", "Chen Jing", "Yan
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo tenant with one login per role; prints the logins."
+    help = "Create or refresh the demo tenant with two months of data; prints the logins and starting URLs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=date.fromisoformat, default=None,
+                            help="Generate as if today (in the tenant's time zone) were this YYYY-MM-DD date.")
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        tenant, users, agents = self._people()
+        today = options["today"] or timezone.now().astimezone(tenant.zone).date()
+        if today > timezone.now().astimezone(tenant.zone).date():
+            raise CommandError("--today cannot be in the future: interactions would start after now.")
+        months = DemoMonths.around(today)
+        actors = {role: Actor(tenant=tenant, role=role, user=user) for role, user in users.items()}
+        activity = demo_activity_seed(actor=actors[Role.ADMIN], months=months)
+        start, end = months.previous_range(tenant.zone)
+        qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
+        scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
+
+        write = self.stdout.write
+        write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
+              f"{_counts(activity.interactions)} interactions, {_counts(activity.shifts)} shifts "
+              f"({months.previous_start:%Y-%m-%d} to {months.today:%Y-%m-%d}, today excluded), "
+              f"{qa.created_reviews} new QA reviews.")
+        write(f"Logins (password: {DEMO_PASSWORD}):")
+        for email, _, role in LOGINS:
+            write(f"  {role:<13} {email}")
+        base = f"/api/v1/tenants/{tenant.slug}"
+        previous, current = scoring.previous, scoring.current
+        write("Start here as admin (the other logins see their share): GET with a token from POST /api/v1/auth/token/, "
+              "or browse /api/docs/")
+        for url, what in [
+            (f"{base}/periods/{previous.pk}/scores/", f"scores and ranks of {previous.name} ({previous.status})"),
+            (f"{base}/periods/{current.pk}/", f"the open period {current.name}"),
+            (f"{base}/jobs/{scoring.job.pk}/" if scoring.job else f"{base}/jobs/", "the computation job"),
+            (f"{base}/schemes/{scoring.scheme.pk}/versions/", "the scorecard's versions (tenant-wide, complaints)"),
+            (f"{base}/agents/{agents[0].pk}/score-history/", f"{agents[0].display_name}'s score history"),
+            (f"{base}/interactions/", "interactions (newest first)"),
+            (f"{base}/shifts/", "shifts"),
+            (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
+            (f"{base}/qa-reviews/?status=published", "published QA reviews"),
+            (f"{base}/audit-log/", "who did what (admin)"),
+        ]:
+            write(f"  {url:<58} {what}")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _people(self) -> tuple[Tenant, dict[str, User], list[Agent]]:
         tenant, _ = Tenant.objects.update_or_create(
             slug=DEMO_SLUG, defaults={"name": "Demo Support Centre", "time_zone": "Asia/Shanghai", "currency": "CNY"}
         )
         users = {}
         for email, name, role in LOGINS:
             user = User.objects.filter(email=email).first() or User.objects.create_user(email=email, full_name=name)
-            user.set_password(DEMO_PASSWORD)
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
             user.is_staff = role == Role.ADMIN
             user.save()
             Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role, "is_active": True})
             users[role] = user
         teams = [Team.objects.get_or_create(tenant=tenant, name=name)[0] for name in TEAMS]
+        agents = []
         for index, name in enumerate(AGENT_NAMES):
-            Agent.objects.update_or_create(
+            agent, _ = Agent.objects.update_or_create(
                 tenant=tenant,
                 employee_code=f"A{index + 1:03d}",
-                defaults={"display_name": name, "team": teams[index % 2],
+                defaults={"display_name": name, "team": teams[index % 2], "is_active": True,
                           "user": users[Role.AGENT] if index == 0 else None},
             )
+            agents.append(agent)
         self._grant(tenant, users[Role.SUPERVISOR], teams[0], GrantPermission.MANAGE)
-        self._grant(tenant, users[Role.QA_INSPECTOR],
-                    teams[0], GrantPermission.REVIEW)
-        self.stdout.write(f"Demo tenant '{tenant.slug}' is ready. Logins (password: {DEMO_PASSWORD}):")
-        for email, _, role in LOGINS:
-            self.stdout.write(f"  {role:<13} {email}")
+        self._grant(tenant, users[Role.QA_INSPECTOR], teams[0], GrantPermission.REVIEW)
+        return tenant, users, agents
 
     def _grant(self, tenant, user, team, permission):
         from django.contrib.auth.models import Permission
 
         perm = Permission.objects.get(content_type__app_label="accounts", codename=GrantPermission(permission).codename)
         TeamGrant.objects.get_or_create(user=user, permission=perm, content_object=team, defaults={"tenant": tenant})
+
+
+
+def _counts(result: dict[str, int]) -> str:
+    changed = result["updated"] - result["unchanged"]
+    return f"{result['created'] + result['updated']} ({result['created']} new, {changed} changed)"

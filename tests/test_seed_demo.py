@@ -1,0 +1,201 @@
+"""`manage.py seed_demo`: a demo tenant with data everywhere, the same data on a second run."""
+
+import io
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Agent, AuditEvent, Membership, TeamGrant, Tenant
+from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion
+from performance.models import (
+    AgentPeriodScore,
+    AgentSchemeScore,
+    ComputationJob,
+    Interaction,
+    KpiPeriod,
+    Scenario,
+    SchemeKpi,
+    SchemeVersion,
+    ScoreRevision,
+    Shift,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "jixiao-demo-2026"
+# A fixed "today": a Tuesday. Previous month February 2026 (1 Feb is a Sunday): 20 working days (2-6, 9-13,
+# 16-20, 23-27); March so far, today excluded: 2-6 and 9 March = 6 working days.
+TODAY = date(2026, 3, 10)
+WORKING_DAYS = 20 + 6
+AGENTS = 12
+
+COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
+           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts(tenant) -> dict[str, int]:
+    return {model.__name__: model.objects.filter(tenant=tenant).count() for model in COUNTED}
+
+
+def bearer_client(email: str) -> APIClient:
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    return client
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo seeded twice for TODAY; the counts after the first run and the output of the second."""
+    seed("--today", TODAY.isoformat())
+    tenant = Tenant.objects.get(slug="demo")
+    first = counts(tenant)
+    jobs = ComputationJob.objects.filter(tenant=tenant).count()
+    output = seed("--today", TODAY.isoformat())
+    return tenant, first, jobs, output
+
+
+def test_a_second_run_leaves_the_same_data(seeded):
+    tenant, first, jobs, output = seeded
+    assert counts(tenant) == first
+    assert first["Shift"] == AGENTS * WORKING_DAYS == 312
+    assert (first["Scenario"], first["SchemeVersion"], first["KpiPeriod"], first["Rubric"]) == (3, 2, 2, 1)
+    assert first["ScoreRevision"] == 1 and first["QAReview"] == 6 * 2  # two per agent of the inspector's team
+    # the second run recomputed: one more job, which found the inputs unchanged and wrote no revision
+    latest = ComputationJob.objects.filter(tenant=tenant).latest("pk")
+    assert ComputationJob.objects.filter(tenant=tenant).count() == jobs + 1
+    assert (latest.status, latest.counts["unchanged"], latest.revision_id) == ("succeeded", True, None)
+    assert "0 new, 0 changed) interactions" in output and "0 new QA reviews" in output
+
+
+def test_interactions_fall_on_working_days_of_the_two_months(seeded):
+    tenant = seeded[0]
+    start = datetime(2026, 2, 1, tzinfo=SHANGHAI)
+    rows = Interaction.objects.filter(tenant=tenant)
+    assert not rows.filter(started_at__lt=start).exists()
+    assert not rows.filter(started_at__gte=datetime.combine(TODAY, time.min, tzinfo=SHANGHAI)).exists()
+    local_days = {value.astimezone(SHANGHAI).date() for value in rows.values_list("started_at", flat=True)}
+    assert all(day.weekday() < 5 for day in local_days)
+    assert {day.month for day in local_days} == {2, 3}
+    february = rows.filter(started_at__lt=datetime(2026, 3, 1, tzinfo=SHANGHAI))
+    per_agent = dict(february.values_list("agent__employee_code").annotate(n=Count("pk")))
+    assert len(per_agent) == AGENTS and all(110 <= n <= 210 for n in per_agent.values()), per_agent  # ~150 each
+    # every channel of the two teams, abandoned contacts and all three scenarios occur
+    assert set(rows.values_list("channel", flat=True)) == {"phone", "chat", "email", "ticket", "social"}
+    assert rows.filter(answered=False).exists() and rows.filter(csat__isnull=False).exists()
+    assert set(rows.values_list("scenario__code", flat=True)) == {"inquiry", "complaint", "tech_support"}
+    # shifts: one per agent and working day, absences recorded as 0 worked minutes
+    assert set(Shift.objects.filter(tenant=tenant).values_list("scheduled_minutes", flat=True)) == {480}
+
+
+def test_the_previous_month_is_computed_and_the_current_one_open(seeded):
+    tenant = seeded[0]
+    previous = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 2, 1))
+    current = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 3, 1))
+    assert (previous.kind, previous.end, previous.status) == ("monthly", date(2026, 3, 1), "computed")
+    assert (current.kind, current.status, current.current_revision) == ("monthly", "open", None)
+    scores = AgentPeriodScore.objects.filter(revision=previous.current_revision)
+    with_interactions = set(Interaction.objects.filter(tenant=tenant, started_at__lt=datetime(
+        2026, 3, 1, tzinfo=SHANGHAI)).values_list("agent_id", flat=True))
+    active = set(Agent.objects.filter(tenant=tenant, is_active=True).values_list("pk", flat=True))
+    assert sorted(scores.values_list("agent_id", flat=True)) == sorted(active & with_interactions)
+    assert len(active & with_interactions) == AGENTS
+    assert all(total is not None for total in scores.values_list("total", flat=True))
+    assert sorted(scores.values_list("rank", flat=True)) == list(range(1, AGENTS + 1))  # no ties here
+    # skill shows: the star agents finish above the struggling ones
+    rank = dict(scores.values_list("agent__employee_code", "rank"))
+    assert max(rank["A002"], rank["A005"]) < min(rank["A007"], rank["A010"])
+    complaint = SchemeVersion.objects.get(tenant=tenant, scenario__code="complaint")
+    csat = SchemeKpi.objects.get(version=complaint, kpi_code="csat")
+    assert (csat.weight, complaint.effective_from) == (60, date(2026, 2, 1))
+    assert complaint.locked_at is not None  # used by the computed period
+
+
+def test_qa_reviews_feed_qa_score_of_the_inspectors_team_only(seeded):
+    tenant = seeded[0]
+    previous = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 2, 1))
+    version = RubricVersion.objects.get(tenant=tenant)
+    assert version.status == "published"
+    criteria = RubricCriterion.objects.filter(version=version)
+    assert criteria.filter(is_critical=True).count() == 1 and criteria.filter(allow_na=True).count() == 1
+    reviews = QAReview.objects.filter(tenant=tenant)
+    assert set(reviews.values_list("status", "inspector__email").distinct()) == {
+        ("published", "inspector@demo.jixiao.test")}
+    assert set(reviews.values_list("interaction__agent__team__name", flat=True)) == {"Phone support"}
+    assert reviews.filter(interaction__agent__employee_code="A007", auto_failed=True).exists()
+    tenant_wide = SchemeVersion.objects.get(tenant=tenant, scenario__isnull=True)
+    samples = {
+        (row.agent.team.name, row.agent.employee_code): {line["kpi_code"]: line for line in row.kpis}["qa_score"]
+        for row in AgentSchemeScore.objects.filter(revision=previous.current_revision, scheme_version=tenant_wide)
+        .select_related("agent__team")
+    }
+    north = {key: line for key, line in samples.items() if key[0] == "Phone support"}
+    south = {key: line for key, line in samples.items() if key[0] != "Phone support"}
+    assert len(north) == len(south) == 6
+    assert all(line["sample_size"] == 2 and line["raw_value"] is not None for line in north.values())
+    assert all(line["sample_size"] == 0 for line in south.values())
+
+
+def test_the_supervisor_sees_only_their_teams_scores(seeded):
+    tenant = seeded[0]
+    previous = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 2, 1))
+    url = f"/api/v1/tenants/demo/periods/{previous.pk}/scores/"
+    north = set(Agent.objects.filter(tenant=tenant, team__name="Phone support").values_list("pk", flat=True))
+    response = bearer_client("supervisor@demo.jixiao.test").get(url, {"page_size": 50})
+    assert response.status_code == 200, response.content
+    assert {row["agent"]["id"] for row in response.json()["results"]} == north and len(north) == 6
+    response = bearer_client("admin@demo.jixiao.test").get(url, {"page_size": 50})
+    assert response.json()["count"] == AGENTS
+    response = bearer_client("agent@demo.jixiao.test").get(url)
+    assert [row["agent"]["display_name"] for row in response.json()["results"]] == ["Wang Agent"]
+
+
+def test_the_output_names_the_logins_and_starting_urls(seeded):
+    tenant, _, _, output = seeded
+    previous = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 2, 1))
+    logins = output.index("admin@demo.jixiao.test")
+    assert logins < output.index(f"/api/v1/tenants/demo/periods/{previous.pk}/scores/")
+    assert "/api/v1/tenants/demo/qa-reviews/" in output and "/api/v1/tenants/demo/interactions/" in output
+    assert AuditEvent.objects.filter(tenant=tenant, action="scheme_version.created").count() == 2
+    assert AuditEvent.objects.filter(tenant=tenant, action="qa_review.published").count() == 12
+
+
+def test_without_today_the_months_follow_the_tenant_clock(db, client):
+    seed()
+    tenant = Tenant.objects.get(slug="demo")
+    today = timezone.now().astimezone(SHANGHAI).date()
+    current = today.replace(day=1)
+    previous = (current - timedelta(days=1)).replace(day=1)
+    assert set(KpiPeriod.objects.filter(tenant=tenant).values_list("start", "status")) == {
+        (previous, "computed"), (current, "open")}
+    rows = Interaction.objects.filter(tenant=tenant)
+    assert not rows.filter(started_at__gte=datetime.combine(today, time.min, tzinfo=SHANGHAI)).exists()
+    assert rows.filter(started_at__lt=datetime.combine(current, time.min, tzinfo=SHANGHAI)).exists()
+    assert sorted(Membership.objects.filter(tenant=tenant).values_list("role", flat=True)) == [
+        "admin", "agent", "qa_inspector", "qa_lead", "supervisor"]
+    assert TeamGrant.objects.filter(tenant=tenant).count() == 2
+    response = client.post("/api/v1/auth/token/", {"email": "supervisor@demo.jixiao.test", "password": PASSWORD})
+    assert response.status_code == 200
+
+
+def test_today_in_the_future_is_refused(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        seed("--today", (timezone.now() + timedelta(days=3)).date().isoformat())
