@@ -52,20 +52,18 @@ COMPLAINT_KPIS = [("csat", 60, 40, 90, 5), ("fcr", 20, 40, 80, 10), ("aht", 20, 
 
 @dataclass(frozen=True)
 class DemoMonths:
-    """The previous full calendar month and the current one, as [start, end) dates in the tenant's time zone,
-    and the first day not generated (today: only complete days exist)."""
+    """The first days of the previous and the current calendar month and today, in the tenant's time zone. Data
+    is generated up to today, not including it, so every generated day is complete."""
 
     previous_start: date
     current_start: date
-    next_start: date
     today: date
 
     @classmethod
     def around(cls, today: date) -> DemoMonths:
         current = today.replace(day=1)
         previous = (current - timedelta(days=1)).replace(day=1)
-        following = (current + timedelta(days=32)).replace(day=1)
-        return cls(previous, current, following, today)
+        return cls(previous, current, today)
 
     def previous_range(self, zone) -> tuple[datetime, datetime]:
         """The previous month as [start, end) aware datetimes at the tenant's local midnights."""
