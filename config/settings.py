@@ -165,6 +165,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "jixiao")
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-jobs": {
+        "task": "performance.tasks.requeue_stalled_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a sweep not started before the next one is due is dropped, not piled up
+    },
+}
+
+# A queued or running computation job that no worker runs and that nothing happened to for this long is sent
+# again; after JOB_MAX_REQUEUES such re-sends it fails and its period returns to its previous status.
+JOB_STALL_SECONDS = int(os.environ.get("JOB_STALL_SECONDS", "300"))
+JOB_MAX_REQUEUES = int(os.environ.get("JOB_MAX_REQUEUES", "3"))
 
 LOGGING = {
     "version": 1,

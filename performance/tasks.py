@@ -8,6 +8,7 @@ from performance.services.scoring.computation import (
     computation_job_fail,
     computation_job_run,
 )
+from performance.services.scoring.stalls import computation_jobs_requeue_stalled
 
 TEMPORARY_ERROR_RETRIES = 5
 
@@ -30,3 +31,10 @@ def compute_period_scores(self, job_id: int, tenant_id: int) -> str:
     if outcome == BUSY:
         raise self.retry(countdown=10)
     return outcome
+
+
+@shared_task(ignore_result=True)
+def requeue_stalled_jobs() -> dict[str, list[int]]:
+    """Periodic (Celery beat, CELERY_BEAT_SCHEDULE): send stalled computation jobs again, fail those sent too
+    often. Running it twice at once is harmless: each re-send is claimed with a conditional update."""
+    return computation_jobs_requeue_stalled()

@@ -214,8 +214,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ComputationJob
-        fields = ["id", "period", "status", "progress", "attempts", "counts", "timings", "errors", "revision",
-                  "requested_by", "created_at", "started_at", "finished_at"]
+        fields = ["id", "period", "status", "progress", "attempts", "requeues", "counts", "timings", "errors",
+                  "revision", "requested_by", "created_at", "started_at", "requeued_at", "finished_at"]
         read_only_fields = fields
 
 

@@ -299,7 +299,19 @@ class JobViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
-    action_roles = {"list": JOB_READERS, "retrieve": JOB_READERS}
+    action_roles = {"list": JOB_READERS, "retrieve": JOB_READERS, "retry": ADMIN_ONLY}
+    object_scopes = {"retry": "manage"}
+
+    @extend_schema(
+        summary="Send a stalled job's task again now (lost message or dead run) instead of waiting for the sweep",
+        description="For a queued or running job that no worker is running right now. The re-send counts towards "
+                    "JOB_MAX_REQUEUES: a job still stalled after that many re-sends is failed by the periodic "
+                    "sweep. 409 job_running while a worker runs it, job_finished once it succeeded or failed.",
+        request=None, responses={202: serializers.JobSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, tenant_slug, pk):
+        job = services.computation_job_retry(actor=self.actor, job=self.get_object())
+        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 SCORE_QUERYSET = AgentPeriodScore.objects.filter(revision__is_complete=True).select_related(

@@ -236,6 +236,9 @@ class ComputationJob(TenantOwnedModel):
                                      related_name="+")
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     attempts = models.PositiveSmallIntegerField(default=0)
+    requeues = models.PositiveSmallIntegerField(default=0, help_text=(
+        "How many times its task was sent again because the job stalled (lost message or dead run)."))
+    requeued_at = models.DateTimeField(null=True, blank=True, help_text="When its task was last sent again.")
     counts = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)

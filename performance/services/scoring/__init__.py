@@ -19,9 +19,12 @@ from performance.services.scoring.schemes import (
     scheme_version_update,
 )
 from performance.services.scoring.simulation import period_simulate
+from performance.services.scoring.stalls import computation_job_retry, computation_jobs_requeue_stalled
 
 __all__ = [
+    "computation_job_retry",
     "computation_job_run",
+    "computation_jobs_requeue_stalled",
     "period_close",
     "period_compute",
     "period_create",

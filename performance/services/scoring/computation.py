@@ -7,6 +7,8 @@ Idempotent by construction, because Celery delivers with `acks_late` at least on
   rows for a new revision that only becomes complete — and the period's current revision — in the last
   transaction, so readers never see partial results and a re-run leaves exactly one run's rows;
 - if the input fingerprint equals the current revision's, nothing new is written (counts.unchanged = true).
+
+A job whose message was lost or whose run died is sent again by the periodic sweep (see stalls.py).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ TEMPORARY_ERRORS = (OperationalError, InterfaceError)  # the database went away 
 
 
 @contextmanager
-def _job_lock(job_id: int):
+def job_lock(job_id: int):
     """A session-level advisory lock on the job; PostgreSQL frees it if the worker's connection dies."""
     key = [LOCK_NAMESPACE, job_id % 2**31]
     with connection.cursor() as cursor:
@@ -66,7 +68,7 @@ def computation_job_run(*, job_id: int, tenant_id: int) -> str:
     job = ComputationJob.objects.filter(pk=job_id, tenant_id=tenant_id).first()
     if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
         return NOOP
-    with _job_lock(job.pk) as acquired:
+    with job_lock(job.pk) as acquired:
         if not acquired:
             return BUSY
         claim = {"started_at": timezone.now(), "attempts": F("attempts") + 1}
