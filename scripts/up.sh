@@ -13,10 +13,12 @@ PORT="${PORT:-8000}"
 "$PY" manage.py seed_demo
 
 mkdir -p .run
-"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 >.run/celery.log 2>&1 &
+# -B: the worker also runs Celery beat (periodic sweeps such as re-sending stalled computation jobs).
+"$VENV/bin/celery" -A config worker -B -s .run/celerybeat-schedule --loglevel=INFO --concurrency=2 \
+  >.run/celery.log 2>&1 &
 WORKER_PID=$!
 trap 'kill $WORKER_PID 2>/dev/null || true' EXIT
-echo "Celery worker started (pid $WORKER_PID, log .run/celery.log)."
+echo "Celery worker (with beat) started (pid $WORKER_PID, log .run/celery.log)."
 echo
 echo "jixiao API:   http://127.0.0.1:$PORT/api/v1/"
 echo "API docs:     http://127.0.0.1:$PORT/api/docs/"
