@@ -108,10 +108,12 @@ class IngestingViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(self.get_serializer(obj).data, status=code)
 
+    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser])
     def bulk(self, request, tenant_slug):
         result = self._run(json_batch(request.data), via="bulk")
         return Response(serializers.IngestionResultSerializer(result.as_dict()).data)
 
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
     def import_csv(self, request, tenant_slug):
         upload = request.FILES.get("file")
         if upload is None:
@@ -156,14 +158,6 @@ class InteractionViewSet(IngestingViewSet):
     ingest = staticmethod(ingestion.interaction_ingest)
     row_spec = ingestion.INTERACTION_ROW
 
-    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser])
-    def bulk(self, request, tenant_slug):
-        return super().bulk(request, tenant_slug)
-
-    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
-    def import_csv(self, request, tenant_slug):
-        return super().import_csv(request, tenant_slug)
-
 
 @extend_schema_view(
     list=extend_schema(summary="List shifts (latest day first, cursor-paginated)"),
@@ -180,14 +174,6 @@ class ShiftViewSet(IngestingViewSet):
     ordering = ["-date", "-id"]
     ingest = staticmethod(ingestion.shift_ingest)
     row_spec = ingestion.SHIFT_ROW
-
-    @action(detail=False, methods=["post"], parser_classes=[BatchJSONParser])
-    def bulk(self, request, tenant_slug):
-        return super().bulk(request, tenant_slug)
-
-    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
-    def import_csv(self, request, tenant_slug):
-        return super().import_csv(request, tenant_slug)
 
 
 @extend_schema_view(
