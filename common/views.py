@@ -27,5 +27,5 @@ class ApiIndexView(APIView):
             "docs": {"swagger_ui": link("docs"), "redoc": request.build_absolute_uri("/api/redoc/")},
             "auth": {"token": link("token-obtain"), "refresh": link("token-refresh")},
             "me": link("me"),
-            "tenants": request.build_absolute_uri("/api/v1/tenants/{tenant_slug}/"),
+            "tenants": request.build_absolute_uri("/api/v1/tenants/") + "{tenant_slug}/",  # a URI template
         })
