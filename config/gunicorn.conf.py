@@ -19,3 +19,5 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Common log format plus the request time in ms and the request id the API sends back (X-Request-ID).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+# No control socket: its default path is per user, shared by every gunicorn on the machine.
+control_socket_disable = True

@@ -5,6 +5,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 use_local_environment
 export PORT="${PORT:-8000}"
+RUN_DIR="${JIXIAO_RUN_DIR:-$ROOT/.run}"  # the worker's log and beat schedule
+mkdir -p "$RUN_DIR"
 
 pids=()
 stop() {
@@ -20,10 +22,10 @@ trap 'stop 143' TERM
 trap 'stop $?' EXIT
 
 # -B: the worker also runs Celery beat (periodic sweeps such as re-sending stalled computation jobs).
-"$VENV/bin/celery" -A config worker -B -s .run/celerybeat-schedule --loglevel=INFO --concurrency=2 \
-  >.run/celery.log 2>&1 &
+"$VENV/bin/celery" -A config worker -B -s "$RUN_DIR/celerybeat-schedule" --loglevel=INFO --concurrency=2 \
+  >"$RUN_DIR/celery.log" 2>&1 &
 pids+=($!)
-echo "Celery worker (with beat) started (pid $!, log .run/celery.log)."
+echo "Celery worker (with beat) started (pid $!, log $RUN_DIR/celery.log)."
 "$VENV/bin/gunicorn" -c config/gunicorn.conf.py config.wsgi &
 pids+=($!)
 # If either process exits on its own, stop the other one too.
