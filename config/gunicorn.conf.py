@@ -21,3 +21,5 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # No control socket: its default path is per user, shared by every gunicorn on the machine.
 control_socket_disable = True
+# gunicorn trusts no forwarded header itself; Django does, per TRUSTED_PROXIES (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = ""
