@@ -75,6 +75,7 @@ STATIC_TITLES = {
     exceptions.UnsupportedMediaType: _("Unsupported media type."),
     exceptions.Throttled: _("Too many requests."),
 }
+SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
 INVALID_TOKEN_DETAIL = _("The token is invalid or has expired. Log in again, or refresh the access token.")
 
 
@@ -159,9 +160,6 @@ def not_found_view(request, exception=None) -> JsonResponse:
 def server_error_view(request) -> JsonResponse:
     return _django_problem(request, 500, "server_error", _("Server error."), SERVER_ERROR_DETAIL,
                            request_id=request_id_var.get())
-
-
-SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
 
 
 def unhandled_exception_response(request, exc: Exception) -> JsonResponse:
