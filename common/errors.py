@@ -7,15 +7,25 @@
 
 from __future__ import annotations
 
+import logging
+from http import HTTPStatus
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from common.middleware import request_id_var
+
+logger = logging.getLogger("jixiao.errors")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -58,6 +68,26 @@ def problem(status_code: int, code: str, title: str, detail: str, instance: str 
     return body
 
 
+# The title names the kind of problem and never changes between occurrences; DRF's default details for these
+# carry placeholders ("Method \"{method}\" not allowed."), so they get fixed titles (the detail is filled in).
+STATIC_TITLES = {
+    exceptions.MethodNotAllowed: _("Method not allowed."),
+    exceptions.UnsupportedMediaType: _("Unsupported media type."),
+    exceptions.Throttled: _("Too many requests."),
+}
+SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
+INVALID_TOKEN_DETAIL = _("The token is invalid or has expired. Log in again, or refresh the access token.")
+
+
+def _title(exc: Exception) -> str:
+    for kind, title in STATIC_TITLES.items():
+        if isinstance(exc, kind):
+            return str(title)
+    default = getattr(exc, "default_detail", None)
+    status_code = getattr(exc, "status_code", 500)
+    return str(default) if default and "{" not in str(default) else f"{HTTPStatus(status_code).phrase}."
+
+
 def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -91,12 +121,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        if isinstance(detail, (dict, list)):
+        if isinstance(exc, InvalidToken):
+            body = problem(response.status_code, "token_not_valid", str(_("Invalid token.")), str(INVALID_TOKEN_DETAIL),
+                           instance)
+        elif isinstance(detail, (dict, list)):
             body = problem(response.status_code, "error", "Request failed.", "See errors.", instance,
                            errors=flatten_errors(detail))
         else:
-            title = str(getattr(exc, "default_detail", "Request failed."))
-            body = problem(response.status_code, str(code), title, str(detail), instance)
+            body = problem(response.status_code, str(code), _title(exc), str(detail), instance)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["retry_after_seconds"] = int(exc.wait)
     response.data = body
@@ -104,17 +136,59 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def _django_problem(request, status_code: int, code: str, title: str, detail: str) -> JsonResponse:
+def _django_problem(request, status_code: int, code: str, title: str, detail: str, **extra: Any) -> JsonResponse:
     return JsonResponse(
-        problem(status_code, code, title, detail, request.get_full_path()),
+        problem(status_code, code, str(title), str(detail), request.get_full_path(), **extra),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )
 
 
 def not_found_view(request, exception=None) -> JsonResponse:
-    return _django_problem(request, 404, "not_found", "Not found.", "No resource at this address.")
+    detail = _("No resource at this address.")
+    if not request.path.endswith("/"):
+        try:
+            with_slash = resolve(f"{request.path}/").func is not not_found_view
+        except Resolver404:
+            with_slash = False
+        if with_slash:
+            detail = _("No resource at this address. Did you mean {path}/ (with a trailing slash)?").format(
+                path=request.path)
+    return _django_problem(request, 404, "not_found", _("Not found."), detail)
 
 
 def server_error_view(request) -> JsonResponse:
-    return _django_problem(request, 500, "server_error", "Server error.", "An unexpected error occurred.")
+    return _django_problem(request, 500, "server_error", _("Server error."), SERVER_ERROR_DETAIL,
+                           request_id=request_id_var.get())
+
+
+def unhandled_exception_response(request, exc: Exception) -> JsonResponse:
+    """A 500 problem that says nothing about the cause; the log has the traceback and the request id."""
+    logger.error("Unhandled %s on %s %s (request id %s)", type(exc).__name__, request.method, request.path,
+                 request_id_var.get(), exc_info=exc)
+    return server_error_view(request)
+
+
+class ApiErrorMiddleware:
+    """Under /api/, an exception that escapes a view becomes a problem document, with debug on or off.
+
+    With DEBUG on, Django would otherwise answer with its HTML debug page (traceback, SQL, settings).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, Http404):
+            return not_found_view(request)
+        if isinstance(exception, DjangoPermissionDenied):
+            return _django_problem(request, 403, "permission_denied", _("Permission denied."),
+                                   _("You do not have permission to perform this action."))
+        if isinstance(exception, (BadRequest, SuspiciousOperation)):
+            return _django_problem(request, 400, "bad_request", _("Bad request."), _("The request is malformed."))
+        return unhandled_exception_response(request, exception)

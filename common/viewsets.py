@@ -12,7 +12,7 @@ the tenant or the grants. Subclasses may not override `get_queryset`/`get_object
 from __future__ import annotations
 
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -33,6 +33,10 @@ class ActionRolePermission(BasePermission):
         if getattr(view, "swagger_fake_view", False):
             return True
         view.actor = resolve_actor(request, view.kwargs["tenant_slug"])
+        # Order: 401 (no credentials), 404 (not a member), 405 (no such method here), then 403 (role).
+        method = request.method.lower()
+        if method not in view.http_method_names or getattr(view, method, None) is None:
+            raise MethodNotAllowed(request.method)
         allowed = view.action_roles.get(view.action, frozenset())
         if view.actor.role not in allowed:
             raise PermissionDenied(f"The {view.actor.role} role may not do this.")

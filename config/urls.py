@@ -1,8 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeView, ThrottledTokenObtainPairView, ThrottledTokenRefreshView
+from common.errors import not_found_view
+from common.views import ApiIndexView
 
 tenant_scoped = [
     path("", include("accounts.api.urls")),
@@ -14,10 +16,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", ApiIndexView.as_view(), name="api-index"),
     path("api/v1/auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("api/v1/auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/tenants/<slug:tenant_slug>/", include(tenant_scoped)),
+    # Keep last: any other address under /api/ is a problem-details 404, with debug on or off.
+    re_path(r"^api/", not_found_view),
 ]
 
 handler404 = "common.errors.not_found_view"

@@ -5,6 +5,7 @@ cd "$ROOT"
 ensure_venv
 ensure_postgres
 ensure_redis
+use_local_environment
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}"
 ensure_database
 exec "$PY" -m bench.run "$@"

@@ -55,3 +55,17 @@ with psycopg.connect(**admin) as conn:
         print(f"Created database {db['NAME']}.")
 PYEOF
 }
+
+use_local_environment() {
+  # Local runs (up.sh, test.sh, bench.sh): a random secret key made once for this clone and kept in .run/
+  # (git-ignored), and plain HTTP on 127.0.0.1. Values already set in the environment win.
+  mkdir -p "$ROOT/.run"
+  if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
+    if [ ! -s "$ROOT/.run/secret_key" ]; then
+      (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > "$ROOT/.run/secret_key")
+    fi
+    DJANGO_SECRET_KEY="$(cat "$ROOT/.run/secret_key")"
+    export DJANGO_SECRET_KEY
+  fi
+  export DJANGO_HTTPS="${DJANGO_HTTPS:-false}"
+}

@@ -199,3 +199,15 @@ def test_today_in_the_future_is_refused(db):
 
     with pytest.raises(CommandError):
         seed("--today", (timezone.now() + timedelta(days=3)).date().isoformat())
+
+
+def test_the_demo_admin_is_a_platform_operator_in_the_django_admin(db, client):
+    seed("--today", TODAY.isoformat())
+    assert client.login(email="admin@demo.jixiao.test", password=PASSWORD)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "Kpi periods" in index.content.decode() and "Qa reviews" in index.content.decode()
+    for url in ("/admin/performance/kpiperiod/", "/admin/feedback/qareview/", "/admin/performance/agentperiodscore/"):
+        assert client.get(url).status_code == 200, url
+    assert client.login(email="supervisor@demo.jixiao.test", password=PASSWORD)
+    assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login

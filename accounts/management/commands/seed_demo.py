@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agent, GrantPermission, Membership, Role, Team, TeamGrant, Tenant, User
+from accounts.operators import platform_operators_group
 from common.actor import Actor
 from feedback.demo import demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
@@ -84,8 +85,10 @@ class Command(BaseCommand):
             user = User.objects.filter(email=email).first() or User.objects.create_user(email=email, full_name=name)
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
-            user.is_staff = role == Role.ADMIN
+            user.is_staff = role == Role.ADMIN  # a demo convenience: the demo admin is also a platform operator
             user.save()
+            if user.is_staff:
+                user.groups.add(platform_operators_group())
             Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role, "is_active": True})
             users[role] = user
         teams = [Team.objects.get_or_create(tenant=tenant, name=name)[0] for name in TEAMS]
