@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "common.locale.LanguageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +98,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Object-level grants use direct-foreign-key models; guardian's anonymous user is not needed.
 ANONYMOUS_USER_NAME = None
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese. A request's language: Accept-Language, else the user's preference, else the
+# tenant's default language, else LANGUAGE_CODE (common/locale.py). Catalogues live in locale/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -107,9 +112,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.UserJWTAuthentication",
         "accounts.authentication.APIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.UserSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.StandardPagination",

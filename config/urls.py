@@ -1,8 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils import translation
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeView, ThrottledTokenObtainPairView, ThrottledTokenRefreshView
+from common.vocabulary import VocabularyView
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI schema is English whatever the request's language (responses are translated, not the docs)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        with translation.override("en"):
+            return super().get(request, *args, **kwargs)
+
 
 tenant_scoped = [
     path("", include("accounts.api.urls")),
@@ -12,11 +25,12 @@ tenant_scoped = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", EnglishSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("api/v1/auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
     path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("api/v1/tenants/<slug:tenant_slug>/", include(tenant_scoped)),
 ]
 

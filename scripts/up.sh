@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv
+compile_messages
 ensure_postgres
 ensure_redis
 ensure_database
