@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from accounts.models import GrantPermission, Role
+        from common.vocabulary import vocabulary_register
+
+        vocabulary_register("roles", Role.choices)
+        vocabulary_register("grant_permissions", GrantPermission.choices)

@@ -7,10 +7,14 @@ import hmac
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import APIKey
+from common.locale import language_prefer
 
 KEYWORD = "Api-Key"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -43,6 +47,24 @@ class IntegrationPrincipal:
 
     def __str__(self) -> str:
         return f"api-key:{self.api_key.prefix}"
+
+
+class PreferredLanguageMixin:
+    """Once the user is known, their saved language applies (unless Accept-Language chose one)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            language_prefer(request, getattr(result[0], "language", None))
+        return result
+
+
+class UserJWTAuthentication(PreferredLanguageMixin, JWTAuthentication):
+    pass
+
+
+class UserSessionAuthentication(PreferredLanguageMixin, authentication.SessionAuthentication):
+    pass
 
 
 class APIKeyAuthentication(authentication.BaseAuthentication):
@@ -78,3 +100,11 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Integration key: `Api-Key jx_<prefix>.<secret>`",
         }
+
+
+class UserJWTScheme(SimpleJWTScheme):
+    target_class = "accounts.authentication.UserJWTAuthentication"
+
+
+class UserSessionScheme(SessionScheme):
+    target_class = "accounts.authentication.UserSessionAuthentication"

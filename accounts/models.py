@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
@@ -50,6 +52,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text="Preferred language of the API's messages; blank: the tenant's default.",
+    )
 
     objects = UserManager()
 
@@ -84,6 +90,10 @@ class Tenant(models.Model):
     qa_pass_mark = models.DecimalField(
         max_digits=5, decimal_places=2, default=80, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    default_language = models.CharField(
+        max_length=10, default="en", choices=settings.LANGUAGES,
+        help_text="Language of messages for people without a preference of their own, and of mail.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,11 +109,11 @@ class Tenant(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    SUPERVISOR = "supervisor", "Supervisor"
-    QA_LEAD = "qa_lead", "QA lead"
-    QA_INSPECTOR = "qa_inspector", "QA inspector"
-    AGENT = "agent", "Agent"
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    QA_LEAD = "qa_lead", _("QA lead")
+    QA_INSPECTOR = "qa_inspector", _("QA inspector")
+    AGENT = "agent", _("Agent")
 
 
 class Membership(TenantOwnedModel):
@@ -150,9 +160,9 @@ class Team(TenantOwnedModel):
 class GrantPermission(models.TextChoices):
     """The object-level grants an admin gives on a team, and the guardian codenames behind them."""
 
-    VIEW = "view", "View"
-    MANAGE = "manage", "Manage"
-    REVIEW = "review", "Review"
+    VIEW = "view", _("View")
+    MANAGE = "manage", _("Manage")
+    REVIEW = "review", _("Review")
 
     @property
     def codename(self) -> str:

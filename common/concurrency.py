@@ -34,5 +34,6 @@ def check_if_match(request, current_representation: Any) -> None:
 
 def set_etag(request, response, *, detail: bool) -> None:
     """Single-object reads and writes carry the ETag of the representation they return."""
-    if detail and 200 <= response.status_code < 300 and isinstance(response.data, dict) and "id" in response.data:
-        response["ETag"] = etag_of(response.data)
+    data = getattr(response, "data", None)  # file downloads are plain HttpResponses
+    if detail and 200 <= response.status_code < 300 and isinstance(data, dict) and "id" in data:
+        response["ETag"] = etag_of(data)

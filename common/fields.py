@@ -1,6 +1,14 @@
 """Serializer fields that only accept objects of the actor's tenant (and scope)."""
 
+from django.utils.translation import gettext
 from rest_framework import serializers
+
+
+class StoredMessageField(serializers.CharField):
+    """A message stored in English (marked with gettext_noop where it is written), shown in the reader's language."""
+
+    def to_representation(self, value) -> str:
+        return gettext(value) if value else value
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.exceptions import NotFound
 
 from common.actor import INTEGRATION, Actor
+from common.locale import language_prefer
 
 
 def resolve_actor(request, tenant_slug: str) -> Actor:
@@ -20,8 +21,11 @@ def resolve_actor(request, tenant_slug: str) -> Actor:
     if isinstance(request.auth, APIKey):
         if request.auth.tenant_id != tenant.pk:
             raise NotFound()
+        language_prefer(request, tenant.default_language)
         return Actor(tenant=tenant, role=INTEGRATION, api_key=request.auth)
     membership = Membership.objects.active().filter(tenant=tenant, user_id=request.user.pk).first()
     if membership is None:
         raise NotFound()
+    # Only now: a tenant's language must not tell outsiders that the tenant exists.
+    language_prefer(request, request.user.language, tenant.default_language)
     return Actor(tenant=tenant, role=membership.role, user=request.user, membership=membership)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.middleware.RequestIdMiddleware",
+    "common.locale.LanguageMiddleware",
     "common.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,7 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Object-level grants use direct-foreign-key models; guardian's anonymous user is not needed.
 ANONYMOUS_USER_NAME = None
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese. A request's language: Accept-Language, else the user's preference, else the
+# tenant's default language, else LANGUAGE_CODE (common/locale.py). Catalogues live in locale/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -153,9 +158,9 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.UserJWTAuthentication",
         "accounts.authentication.APIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.UserSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.StandardPagination",

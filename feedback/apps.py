@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+
+    def ready(self):
+        from common.vocabulary import vocabulary_register
+        from feedback import models
+
+        vocabulary_register("rating_scales", models.RatingScale.choices)
+        vocabulary_register("rubric_version_statuses", models.RubricVersionStatus.choices)
+        vocabulary_register("review_statuses", models.ReviewStatus.choices)
+        vocabulary_register("assignment_statuses", models.AssignmentStatus.choices)
+        vocabulary_register("calibration_statuses", models.CalibrationStatus.choices)

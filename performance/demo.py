@@ -23,7 +23,8 @@ from performance.services.ingestion import MAX_BATCH_ROWS, interaction_ingest, s
 
 SEED = "jixiao-demo"
 SOURCE = "demo"
-SCENARIOS = [("inquiry", "Inquiry"), ("complaint", "Complaint"), ("tech_support", "Technical support")]
+# Built-in codes without names of their own: their labels follow the reader's language.
+SCENARIOS = [("inquiry", ""), ("complaint", ""), ("tech_support", "")]
 MONTHLY_CONTACTS = 150
 SHIFT_START, SHIFT_MINUTES, BREAK_MINUTES = time(9), 480, 60
 

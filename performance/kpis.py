@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 RAW_PLACES = Decimal("0.0001")
 
 # Per-agent aggregate inputs, by source. Every KPI reads only these names.
@@ -77,7 +80,7 @@ def abandoned_share() -> Formula:
 @dataclass(frozen=True)
 class KpiDefinition:
     code: str
-    name: str
+    name: str  # names, formula and sample texts are translatable (lazy); codes never are
     unit: str  # count, percent, seconds, rings, points
     direction: str  # higher, lower, band (a target band: the scheme's floor/target decide), none
     formula: str
@@ -85,6 +88,10 @@ class KpiDefinition:
     source: str  # interactions, shifts, qa (occupancy reads interactions and shifts)
     sample_field: str
     computation: Formula
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS[self.unit]
 
     @property
     def inputs(self) -> frozenset[str]:
@@ -98,43 +105,52 @@ class KpiDefinition:
         return int(_get(inputs, self.sample_field))
 
 
+UNIT_LABELS = {
+    "count": pgettext_lazy("KPI unit", "count"),
+    "percent": pgettext_lazy("KPI unit", "%"),
+    "seconds": pgettext_lazy("KPI unit", "seconds"),
+    "rings": pgettext_lazy("KPI unit", "rings"),
+    "points": pgettext_lazy("KPI unit", "points"),
+}
+
 CATALOG: dict[str, KpiDefinition] = {k.code: k for k in [
-    KpiDefinition("offered", "Contacts offered", "count", "none", "count(all)", "offered contacts",
+    KpiDefinition("offered", _("Contacts offered"), "count", "none", _("count(all)"), _("offered contacts"),
                   "interactions", "offered", count("offered")),
-    KpiDefinition("handled", "Contacts handled", "count", "higher", "count(answered)", "offered contacts",
+    KpiDefinition("handled", _("Contacts handled"), "count", "higher", _("count(answered)"), _("offered contacts"),
                   "interactions", "offered", count("handled")),
-    KpiDefinition("resolved", "Tickets resolved", "count", "higher", "count(resolved)", "offered contacts",
+    KpiDefinition("resolved", _("Tickets resolved"), "count", "higher", _("count(resolved)"), _("offered contacts"),
                   "interactions", "offered", count("resolved")),
-    KpiDefinition("answer_rate", "Answer rate", "percent", "higher", "handled / offered × 100", "offered contacts",
-                  "interactions", "offered", ratio("handled", "offered", scale=100)),
-    KpiDefinition("asa", "Average speed of answer", "seconds", "lower", "mean(queue_seconds) over handled",
-                  "handled contacts", "interactions", "handled", ratio("queue_sum", "handled")),
-    KpiDefinition("abandon_rate", "Abandon rate", "percent", "lower", "(offered − handled) / offered × 100",
-                  "offered contacts", "interactions", "offered", abandoned_share()),
-    KpiDefinition("avg_rings", "Average rings", "rings", "lower", "mean(ring_count) over offered",
-                  "offered contacts", "interactions", "offered", ratio("ring_sum", "offered")),
-    KpiDefinition("frt", "First response time", "seconds", "lower", "mean(first_response_seconds) where present",
-                  "contacts with a first response time", "interactions", "frt_count", ratio("frt_sum", "frt_count")),
-    KpiDefinition("aht", "Average handle time", "seconds", "lower", "Σ(talk + hold + acw) / handled",
-                  "handled contacts", "interactions", "handled", ratio("handle_sum", "handled")),
-    KpiDefinition("acw", "Average after-call work", "seconds", "lower", "mean(acw_seconds) over handled",
-                  "handled contacts", "interactions", "handled", ratio("acw_sum", "handled")),
-    KpiDefinition("fcr", "First-contact resolution", "percent", "higher",
-                  "count(first_contact_resolved) / handled × 100", "handled contacts", "interactions", "handled",
+    KpiDefinition("answer_rate", _("Answer rate"), "percent", "higher", _("handled / offered × 100"),
+                  _("offered contacts"), "interactions", "offered", ratio("handled", "offered", scale=100)),
+    KpiDefinition("asa", _("Average speed of answer"), "seconds", "lower", _("mean(queue_seconds) over handled"),
+                  _("handled contacts"), "interactions", "handled", ratio("queue_sum", "handled")),
+    KpiDefinition("abandon_rate", _("Abandon rate"), "percent", "lower", _("(offered − handled) / offered × 100"),
+                  _("offered contacts"), "interactions", "offered", abandoned_share()),
+    KpiDefinition("avg_rings", _("Average rings"), "rings", "lower", _("mean(ring_count) over offered"),
+                  _("offered contacts"), "interactions", "offered", ratio("ring_sum", "offered")),
+    KpiDefinition("frt", _("First response time"), "seconds", "lower",
+                  _("mean(first_response_seconds) where present"), _("contacts with a first response time"),
+                  "interactions", "frt_count", ratio("frt_sum", "frt_count")),
+    KpiDefinition("aht", _("Average handle time"), "seconds", "lower", _("Σ(talk + hold + acw) / handled"),
+                  _("handled contacts"), "interactions", "handled", ratio("handle_sum", "handled")),
+    KpiDefinition("acw", _("Average after-call work"), "seconds", "lower", _("mean(acw_seconds) over handled"),
+                  _("handled contacts"), "interactions", "handled", ratio("acw_sum", "handled")),
+    KpiDefinition("fcr", _("First-contact resolution"), "percent", "higher",
+                  _("count(first_contact_resolved) / handled × 100"), _("handled contacts"), "interactions", "handled",
                   ratio("fcr_count", "handled", scale=100)),
-    KpiDefinition("csat", "Customer satisfaction", "percent", "higher",
-                  "count(csat ≥ 4) / count(csat present) × 100", "contacts with a CSAT rating", "interactions",
+    KpiDefinition("csat", _("Customer satisfaction"), "percent", "higher",
+                  _("count(csat ≥ 4) / count(csat present) × 100"), _("contacts with a CSAT rating"), "interactions",
                   "csat_count", ratio("csat_good", "csat_count", scale=100)),
-    KpiDefinition("qa_score", "QA score", "points", "higher", "mean(published QA review totals)",
-                  "published QA reviews", "qa", "qa_reviews", given_mean("qa_mean", "qa_reviews")),
-    KpiDefinition("qa_pass_rate", "QA pass rate", "percent", "higher",
-                  "count(review total ≥ tenant pass mark) / count(published reviews) × 100",
-                  "published QA reviews", "qa", "qa_reviews", ratio("qa_passed", "qa_reviews", scale=100)),
-    KpiDefinition("attendance", "Attendance", "percent", "higher", "Σ worked_minutes / Σ scheduled_minutes × 100",
-                  "scheduled shifts", "shifts", "scheduled_days",
+    KpiDefinition("qa_score", _("QA score"), "points", "higher", _("mean(published QA review totals)"),
+                  _("published QA reviews"), "qa", "qa_reviews", given_mean("qa_mean", "qa_reviews")),
+    KpiDefinition("qa_pass_rate", _("QA pass rate"), "percent", "higher",
+                  _("count(review total ≥ tenant pass mark) / count(published reviews) × 100"),
+                  _("published QA reviews"), "qa", "qa_reviews", ratio("qa_passed", "qa_reviews", scale=100)),
+    KpiDefinition("attendance", _("Attendance"), "percent", "higher",
+                  _("Σ worked_minutes / Σ scheduled_minutes × 100"), _("scheduled shifts"), "shifts", "scheduled_days",
                   ratio("worked_minutes", "scheduled_minutes", scale=100)),
-    KpiDefinition("occupancy", "Occupancy", "percent", "band", "Σ handle seconds / Σ logged-in seconds × 100",
-                  "shifts with logged-in time", "shifts", "logged_in_days",
+    KpiDefinition("occupancy", _("Occupancy"), "percent", "band", _("Σ handle seconds / Σ logged-in seconds × 100"),
+                  _("shifts with logged-in time"), "shifts", "logged_in_days",
                   ratio("handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
 ]}
 

@@ -69,3 +69,21 @@ use_local_environment() {
   fi
   export DJANGO_HTTPS="${DJANGO_HTTPS:-false}"
 }
+
+ensure_gettext() {
+  # compilemessages and makemessages need GNU gettext's msgfmt and xgettext.
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    echo "Installing gettext ..."
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+    else
+      sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+    fi
+  fi
+}
+
+compile_messages() {
+  # The translations (locale/*/LC_MESSAGES/django.po) are compiled on every set-up; it takes a second.
+  ensure_gettext
+  "$PY" "$ROOT/manage.py" compilemessages --ignore=.venv --ignore=staticfiles -v 0
+}

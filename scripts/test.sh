@@ -8,6 +8,7 @@ ensure_postgres
 ensure_redis
 ensure_database
 use_local_environment
+compile_messages
 "$VENV/bin/ruff" check .
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; exit 1; }
 exec "$VENV/bin/pytest" "$@"

@@ -8,6 +8,7 @@ ensure_postgres
 ensure_redis
 ensure_database
 use_local_environment
+compile_messages
 
 PORT="${PORT:-8000}"
 "$PY" manage.py migrate --noinput

@@ -31,6 +31,7 @@ class MeTenantSerializer(serializers.Serializer):
     name = serializers.CharField(source="tenant.name")
     time_zone = serializers.CharField(source="tenant.time_zone")
     currency = serializers.CharField(source="tenant.currency")
+    default_language = serializers.CharField(source="tenant.default_language")
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -39,11 +40,18 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "tenants"]
+        fields = ["id", "email", "full_name", "language", "tenants"]
 
     @extend_schema_field(MeTenantSerializer(many=True))
     def get_tenants(self, user: User) -> list[dict]:
         return MeTenantSerializer(self.context["memberships"], many=True).data
+
+
+class MeUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["full_name", "language"]
+        extra_kwargs = {"language": {"help_text": "en or zh-hans; blank: use the tenant's default language."}}
 
 
 class MembershipSerializer(serializers.ModelSerializer):

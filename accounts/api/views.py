@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -41,12 +43,24 @@ class MeView(GenericAPIView):
 
     @extend_schema(summary="The current user and their tenants with roles")
     def get(self, request):
-        memberships = Membership.objects.active().filter(tenant__is_active=True, user_id=request.user.pk)
-        memberships = memberships.select_related("tenant").order_by("tenant__slug")
         if request.user.pk is None:  # an integration key has no person behind it
-            return Response({"id": None, "email": None, "full_name": "", "tenants": []})
-        data = self.get_serializer(request.user, context={"memberships": memberships}).data
-        return Response(data)
+            return Response({"id": None, "email": None, "full_name": "", "language": "", "tenants": []})
+        return Response(self._me(request.user))
+
+    @extend_schema(summary="Change your name or preferred language", request=serializers.MeUpdateSerializer,
+                   responses=serializers.MeSerializer)
+    def patch(self, request):
+        if request.user.pk is None:
+            raise PermissionDenied(_("An integration key has no profile."))
+        payload = serializers.MeUpdateSerializer(request.user, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **payload.validated_data)
+        return Response(self._me(user))
+
+    def _me(self, user) -> dict:
+        memberships = Membership.objects.active().filter(tenant__is_active=True, user_id=user.pk)
+        memberships = memberships.select_related("tenant").order_by("tenant__slug")
+        return self.get_serializer(user, context={"memberships": memberships}).data
 
 
 @extend_schema_view(

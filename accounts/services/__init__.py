@@ -5,6 +5,7 @@ from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.grants import grant_assign, grant_revoke
 from accounts.services.memberships import membership_add, membership_change_role, membership_deactivate
 from accounts.services.teams import team_create, team_delete, team_update
+from accounts.services.users import user_update_profile
 
 __all__ = [
     "agent_bulk_create",
@@ -21,4 +22,5 @@ __all__ = [
     "team_create",
     "team_delete",
     "team_update",
+    "user_update_profile",
 ]

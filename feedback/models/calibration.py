@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from common.models import TenantOwnedModel
 from feedback.querysets import CalibrationSessionQuerySet
 
 
 class CalibrationStatus(models.TextChoices):
-    OPEN = "open", "Open (inspectors score blind)"
-    CLOSED = "closed", "Closed (answers and results visible)"
+    OPEN = "open", _("Open (inspectors score blind)")
+    CLOSED = "closed", _("Closed (answers and results visible)")
 
 
 class CalibrationSession(TenantOwnedModel):

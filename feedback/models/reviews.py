@@ -10,15 +10,16 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.models import TenantOwnedModel
 from feedback.querysets import QAReviewAnswerQuerySet, QAReviewQuerySet
 
 
 class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    PUBLISHED = "published", "Published (visible to the agent)"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PUBLISHED = "published", _("Published (visible to the agent)")
 
 
 class QAReview(TenantOwnedModel):

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.models import TenantOwnedModel
 from feedback.querysets import RubricCriterionQuerySet, RubricQuerySet, RubricVersionQuerySet
@@ -19,10 +20,10 @@ from performance.models import Channel
 
 
 class RatingScale(models.TextChoices):
-    BINARY = "binary", "Pass (1) / fail (0)"
-    ONE_TO_THREE = "1-3", "1 to 3"
-    ONE_TO_FIVE = "1-5", "1 to 5"
-    ZERO_TO_TEN = "0-10", "0 to 10"
+    BINARY = "binary", _("Pass (1) / fail (0)")
+    ONE_TO_THREE = "1-3", _("1 to 3")
+    ONE_TO_FIVE = "1-5", _("1 to 5")
+    ZERO_TO_TEN = "0-10", _("0 to 10")
 
 
 # (lowest, highest) rating of each scale.
@@ -35,9 +36,9 @@ SCALE_BOUNDS: dict[str, tuple[int, int]] = {
 
 
 class RubricVersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft (editable)"
-    PUBLISHED = "published", "Published (in use for new reviews)"
-    RETIRED = "retired", "Retired (superseded by a later published version)"
+    DRAFT = "draft", _("Draft (editable)")
+    PUBLISHED = "published", _("Published (in use for new reviews)")
+    RETIRED = "retired", _("Retired (superseded by a later published version)")
 
 
 class Rubric(TenantOwnedModel):

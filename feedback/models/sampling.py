@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.models import TenantOwnedModel
 from feedback.querysets import QAAssignmentBatchQuerySet, QAAssignmentQuerySet
@@ -49,9 +50,9 @@ class QAAssignmentBatch(TenantOwnedModel):
 
 
 class AssignmentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Done (a review was submitted)"
-    SKIPPED = "skipped", "Skipped (with a reason)"
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done (a review was submitted)")
+    SKIPPED = "skipped", _("Skipped (with a reason)")
 
 
 class QAAssignment(TenantOwnedModel):

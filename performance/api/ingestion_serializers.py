@@ -12,6 +12,7 @@ from rest_framework import serializers
 from performance.models import Channel, Interaction, Scenario, Shift
 from performance.services.ingestion import MAX_BATCH_ROWS
 from performance.services.ingestion.rows import MINUTES_PER_DAY, PG_INT_MAX
+from performance.services.ingestion.scenarios import scenario_label
 
 AGENT_CODE_HELP = "The agent's employee code (not the id)."
 SOURCE_HELP = "The sending system. (source, external_id) identifies the record: sending it again updates it."
@@ -112,3 +113,11 @@ class ScenarioSerializer(serializers.ModelSerializer):
         model = Scenario
         fields = ["id", "code", "name", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"name": {"help_text": (
+            "Optional for the built-in codes (inquiry, complaint, tech_support, after_sales, order, refund, "
+            "billing): left blank, the built-in label is returned in the response's language.")}}
+
+    def to_representation(self, scenario: Scenario) -> dict:
+        data = super().to_representation(scenario)
+        data["name"] = scenario_label(scenario)
+        return data

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agent, Team
-from common.fields import ScopedPrimaryKeyRelatedField
+from common.fields import ScopedPrimaryKeyRelatedField, StoredMessageField
 from performance.kpis import CATALOG, KPI_CHOICES
 from performance.models import (
     AgentPeriodScore,
@@ -35,6 +35,7 @@ class KpiDefinitionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField(help_text="count, percent, seconds, rings or points")
+    unit_label = serializers.CharField(help_text="The unit in the response's language (e.g. 秒 for seconds).")
     direction = serializers.ChoiceField(choices=DIRECTIONS)
     formula = serializers.CharField()
     sample = serializers.CharField(help_text="What one sample is, for a scheme KPI's minimum sample size.")
@@ -242,7 +243,8 @@ class KpiBreakdownSerializer(serializers.Serializer):
     min_sample = serializers.IntegerField()
     raw_value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
     sample_size = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=[("scored", "Scored"), ("insufficient", "Insufficient data")])
+    status = serializers.ChoiceField(choices=[("scored", "Scored"), ("insufficient", "Insufficient data")],
+                                     help_text="scored, or insufficient: fewer samples than the KPI's minimum.")
     points = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     weight_used = serializers.DecimalField(max_digits=7, decimal_places=2,
                                            help_text="0 when the KPI's weight was redistributed.")
@@ -272,6 +274,7 @@ class SchemeVersionRefSerializer(serializers.ModelSerializer):
 class SchemeScoreSerializer(serializers.ModelSerializer):
     scheme_version = SchemeVersionRefSerializer(read_only=True)
     kpis = KpiBreakdownSerializer(many=True, read_only=True)
+    unscored_reason = StoredMessageField(read_only=True, help_text="Why the agent has no total; blank when scored.")
 
     class Meta:
         model = AgentSchemeScore
@@ -304,6 +307,7 @@ class ScoreSerializer(serializers.ModelSerializer):
     schemes = SchemeScoreSerializer(source="scheme_scores", many=True, read_only=True)
     adjustments = AdjustmentSerializer(many=True, read_only=True)
     adjusted_total = serializers.SerializerMethodField(help_text="total + Σ adjustment points (closed periods).")
+    unscored_reason = StoredMessageField(read_only=True, help_text="Why the agent has no total; blank when scored.")
 
     class Meta:
         model = AgentPeriodScore
@@ -313,9 +317,15 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True))
     def get_adjusted_total(self, score: AgentPeriodScore) -> str | None:
-        if score.total is None:
-            return None
-        return str(score.total + sum((a.points for a in score.adjustments.all()), Decimal(0)))
+        adjusted = adjusted_total(score)
+        return None if adjusted is None else str(adjusted)
+
+
+def adjusted_total(score: AgentPeriodScore) -> Decimal | None:
+    """total + Σ adjustment points (adjustments prefetched)."""
+    if score.total is None:
+        return None
+    return score.total + sum((a.points for a in score.adjustments.all()), Decimal(0))
 
 
 class PeriodRefSerializer(serializers.ModelSerializer):
@@ -352,7 +362,7 @@ class SimulatedScoreSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
     percentile = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     handled = serializers.IntegerField()
-    unscored_reason = serializers.CharField()
+    unscored_reason = StoredMessageField()
     kpis = KpiBreakdownSerializer(many=True)
     current_total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
                                              help_text="The agent's overall total in the period's latest revision.")

@@ -4,6 +4,9 @@ scores with adjustments, and an agent's score history."""
 from __future__ import annotations
 
 from django.db.models import F, Prefetch
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -14,6 +17,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Agent
+from common import exports
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 from performance.api import scoring_filters as filters
 from performance.api import scoring_serializers as serializers
@@ -320,6 +324,20 @@ SCORE_QUERYSET = AgentPeriodScore.objects.filter(revision__is_complete=True).sel
         "scheme_version__scheme_id", "scheme_version_id")),
     "adjustments",
 )
+FILE_FORMAT_PARAMETER = OpenApiParameter("file_format", OpenApiTypes.STR, enum=list(exports.FILE_FORMATS),
+                                        description="csv (default) or xlsx.")
+SCORE_EXPORT_COLUMNS = [
+    exports.Column(_("Rank"), lambda s: s.rank),
+    exports.Column(_("Employee code"), lambda s: s.agent.employee_code),
+    exports.Column(_("Agent"), lambda s: s.agent.display_name),
+    exports.Column(_("Team"), lambda s: s.team.name if s.team else None),
+    exports.Column(_("Total"), lambda s: s.total),
+    exports.Column(_("Adjusted total"), lambda s: serializers.adjusted_total(s)),
+    exports.Column(_("Percentile"), lambda s: s.percentile),
+    exports.Column(_("Handled"), lambda s: s.handled),
+    exports.Column(_("Unscored reason"), lambda s: gettext(s.unscored_reason) if s.unscored_reason else None),
+    exports.Column(_("Computed at"), lambda s: s.revision.completed_at),
+]
 REVISION_PARAMETER = OpenApiParameter("revision", OpenApiTypes.INT, description=(
     "A revision number of the period's results; default: the latest (current) one."))
 
@@ -343,11 +361,11 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
     ordering_fields = list(ordering_map)
     ordering = ["rank"]
     parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
-    action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS}
+    action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS, "export": SCORE_READERS}
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.action != "list" or getattr(self, "swagger_fake_view", False):
+        if self.action not in ("list", "export") or getattr(self, "swagger_fake_view", False):
             return queryset
         number = self.request.query_params.get("revision")
         if number is None:
@@ -355,6 +373,25 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
         if not number.isdigit() or not self.parent.revisions.filter(number=number, is_complete=True).exists():
             raise ValidationError({"revision": [f"This period has no revision {number}."]})
         return queryset.filter(revision__number=number)
+
+
+    @extend_schema(
+        summary="Download a period's scores as CSV or XLSX",
+        description="The same rows and filters as the list (latest revision unless ?revision=), ranked, with "
+                    "column headers in the response's language and times in the tenant's time zone "
+                    "(named by the X-Time-Zone header). CSV is UTF-8 with a byte-order mark.",
+        parameters=[REVISION_PARAMETER, FILE_FORMAT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                   (200, exports.CONTENT_TYPES[exports.XLSX]): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[DjangoFilterBackend])
+    def export(self, request, tenant_slug, period_pk):
+        file_format = exports.file_format_from(request.query_params)
+        scores = self.filter_queryset(self.get_queryset()).select_related("team").order_by(
+            F("rank").asc(nulls_last=True), "agent__employee_code", "id")
+        return exports.export_response(
+            rows=scores, columns=SCORE_EXPORT_COLUMNS, file_format=file_format, time_zone=self.actor.tenant.time_zone,
+            filename=f"scores-{slugify(self.parent.name) or self.parent.pk}", sheet_title=self.parent.name)
 
 
 @extend_schema_view(

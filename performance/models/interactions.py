@@ -3,18 +3,19 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from common.models import TenantOwnedModel
 from performance.querysets import InteractionQuerySet, ScenarioQuerySet, ShiftQuerySet
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat"
-    EMAIL = "email", "Email"
-    TICKET = "ticket", "Ticket"
-    SOCIAL = "social", "Social media"
-    SMS = "sms", "SMS"
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    EMAIL = "email", _("Email")
+    TICKET = "ticket", _("Ticket")
+    SOCIAL = "social", _("Social media")
+    SMS = "sms", _("SMS")
 
 
 class Scenario(TenantOwnedModel):
@@ -22,7 +23,8 @@ class Scenario(TenantOwnedModel):
 
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="scenarios")
     code = models.CharField(max_length=40, validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", "Use snake_case.")])
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, blank=True,
+                            help_text="Blank for a built-in code: its label is shown in the reader's language.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScenarioQuerySet.as_manager()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import TENANT_WIDE, granted_teams
 from common.models import TenantOwnedModel, TenantScopedQuerySet
@@ -63,8 +64,8 @@ class AgentResultQuerySet(TenantScopedQuerySet):
 
 
 class MissingDataPolicy(models.TextChoices):
-    REDISTRIBUTE = "redistribute", "Redistribute the weight over the other KPIs"
-    ZERO = "zero", "Score the KPI 0"
+    REDISTRIBUTE = "redistribute", _("Redistribute the weight over the other KPIs")
+    ZERO = "zero", _("Score the KPI 0")
 
 
 class ScoringScheme(TenantOwnedModel):
@@ -170,17 +171,17 @@ class SchemeKpi(models.Model):
 
 
 class PeriodKind(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    CUSTOM = "custom", "Custom range"
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    CUSTOM = "custom", _("Custom range")
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    COMPUTING = "computing", "Computing"
-    COMPUTED = "computed", "Computed"
-    IN_REVIEW = "in_review", "In review"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    COMPUTING = "computing", _("Computing")
+    COMPUTED = "computed", _("Computed")
+    IN_REVIEW = "in_review", _("In review")
+    CLOSED = "closed", _("Closed")
 
 
 class KpiPeriod(TenantOwnedModel):
@@ -218,10 +219,10 @@ class KpiPeriod(TenantOwnedModel):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class ComputationJob(TenantOwnedModel):

@@ -24,7 +24,8 @@ def test_jwt_login_and_use(cast):
     assert response.status_code == 200
     assert response.json()["email"] == "supervisor@acme.test"
     assert response.json()["tenants"] == [
-        {"slug": "acme", "name": "Acme Support", "time_zone": "Asia/Shanghai", "currency": "CNY", "role": "supervisor"}
+        {"slug": "acme", "name": "Acme Support", "time_zone": "Asia/Shanghai", "currency": "CNY",
+         "default_language": "en", "role": "supervisor"}
     ]
     assert client.get(cast.url("teams/")).status_code == 200
 

@@ -171,7 +171,8 @@ def test_kpi_catalog(cast, client_as):
     assert response.status_code == 200
     assert response.json()["count"] == 16
     aht = client_as(cast.users["agent"]).get(cast.url("kpis/aht/")).json()
-    assert aht == {"code": "aht", "name": "Average handle time", "unit": "seconds", "direction": "lower",
+    assert aht == {"code": "aht", "name": "Average handle time", "unit": "seconds", "unit_label": "seconds",
+                   "direction": "lower",
                    "formula": "Σ(talk + hold + acw) / handled", "sample": "handled contacts",
                    "source": "interactions"}
     assert client_as(cast.users["agent"]).get(cast.url("kpis/nope/")).status_code == 404

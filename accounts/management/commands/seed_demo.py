@@ -78,7 +78,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _people(self) -> tuple[Tenant, dict[str, User], list[Agent]]:
         tenant, _ = Tenant.objects.update_or_create(
-            slug=DEMO_SLUG, defaults={"name": "Demo Support Centre", "time_zone": "Asia/Shanghai", "currency": "CNY"}
+            slug=DEMO_SLUG, defaults={"name": "Demo Support Centre", "time_zone": "Asia/Shanghai", "currency": "CNY",
+                                      "default_language": "zh-hans"},
         )
         users = {}
         for email, name, role in LOGINS:
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
             user.is_staff = role == Role.ADMIN  # a demo convenience: the demo admin is also a platform operator
+            # The tenant speaks Simplified Chinese; the admin prefers English (Accept-Language overrides both).
+            user.language = "en" if role == Role.ADMIN else ""
             user.save()
             if user.is_staff:
                 user.groups.add(platform_operators_group())

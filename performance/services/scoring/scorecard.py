@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop
+
 from performance.kpis import Inputs, kpi_value
 from performance.models import MissingDataPolicy
 from performance.selectors import KpiSpec, VersionSpec
@@ -29,8 +31,9 @@ ZERO = Decimal(0)
 ZERO_POINTS = Decimal("0.00")
 HUNDRED = Decimal(100)
 
-INSUFFICIENT_DATA = "insufficient data"
-NO_SCHEME = "no scoring scheme applies to this agent's team"
+# Stored in English with the result and translated when read (common.fields.StoredMessageField).
+INSUFFICIENT_DATA = gettext_noop("insufficient data")
+NO_SCHEME = gettext_noop("no scoring scheme applies to this agent's team")
 
 
 def _cents(value: Decimal) -> Decimal:
