@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("api/v1/auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
     path("api/v1/me/", MeView.as_view(), name="me"),
+    path("api/v1/", include("accounts.api.onboarding_urls")),
     path("api/v1/tenants/<slug:tenant_slug>/", include(tenant_scoped)),
 ]
 
