@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="", help="The first admin's full name.")
         parser.add_argument("--time-zone", default="UTC", help="An IANA time zone, e.g. Asia/Shanghai.")
         parser.add_argument("--currency", default="CNY", help="An ISO 4217 code, e.g. CNY.")
-        parser.add_argument("--settings", type=json.loads, default={},
+        parser.add_argument("--tenant-settings", type=json.loads, default={},
                             help='Tenant settings as JSON, e.g. \'{"qa_pass_mark": 85, "appeal_window_days": 10}\'.')
         parser.add_argument("--password", default=None,
                             help="Create the admin's account with this password instead of inviting them "
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             tenant, invitation = tenant_create(
                 created_by=None, slug=options["slug"], name=options["name"], admin_email=options["admin_email"],
                 admin_full_name=options["admin_name"], time_zone=options["time_zone"],
-                currency=options["currency"], settings=options["settings"], admin_password=options["password"],
+                currency=options["currency"], settings=options["tenant_settings"], admin_password=options["password"],
             )
         except ValidationError as error:
             lines = [f"{e['field'] or 'input'}: {e['message']}" for e in flatten_errors(error.detail)]
