@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from functools import partial
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -66,8 +65,12 @@ def _issue(invitation: Invitation) -> str:
     invitation.hashed_token = hash_secret(token)
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=invitation.tenant.invitation_expiry_days)
+
+    def send() -> None:
+        invitation_mail_send(invitation=invitation, token=token)
+
     # robust: a mail server that is down must not turn a committed invitation into a 500; the admin can resend.
-    transaction.on_commit(partial(invitation_mail_send, invitation=invitation, token=token), robust=True)
+    transaction.on_commit(send, robust=True)
     return token
 
 

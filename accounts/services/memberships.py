@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.models import Membership, Role, User
+from accounts.models import Agent, Membership, Role, User
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 from common.errors import Conflict
@@ -19,6 +19,14 @@ def _ensure_another_admin(membership: Membership) -> None:
     admins = Membership.objects.active().filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
     if not admins.exclude(pk=membership.pk).exists():
         raise ValidationError({"role": ["The tenant's last active admin cannot be demoted or deactivated."]})
+
+
+def _ensure_no_agent_record(membership: Membership) -> None:
+    """Agent records link only to agent logins (see Agent.clean): a linked member keeps that role until unlinked."""
+    agent = Agent.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id).first()
+    if agent is not None:
+        raise ValidationError({"role": [_("This member's login is linked to the agent record %(agent)s: an admin "
+                                          "must unlink it before the role can change.") % {"agent": agent}]})
 
 
 @transaction.atomic
@@ -49,6 +57,8 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
         return membership
     if role != Role.ADMIN:
         _ensure_another_admin(membership)
+    if role != Role.AGENT:
+        _ensure_no_agent_record(membership)
     before = snapshot(membership, FIELDS)
     membership.role = role
     membership.full_clean()

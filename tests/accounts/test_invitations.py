@@ -1,7 +1,11 @@
 """Invitations: an admin invites, the person accepts from the mailed link (with a new or an existing account)."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,8 +22,8 @@ LINK = re.compile(r"/api/v1/invitations/([\w-]+)/")
 
 
 @pytest.fixture(autouse=True)
-def _mail(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def _accept_page(settings):
+    # pytest-django delivers mail to the locmem outbox; the link points where a frontend would host the page
     settings.INVITATION_ACCEPT_URL = "https://app.example.test/api/v1/invitations/{token}/"
 
 
@@ -268,3 +272,37 @@ def test_list_query_count_does_not_grow(cast, client_as):
     many, many_rows = count(3, 30)
     assert (few_rows, many_rows) == (3, 33)
     assert many == few <= 8
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_invitation(cast, client_as, settings,
+                                                                django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_as(cast.users["admin"]).post(cast.url("invitations/"), {"email": "n@example.test",
+                                                                                  "role": "agent"})
+    assert response.status_code == 201 and len(callbacks) == 1
+    assert Invitation.objects.filter(email="n@example.test", status="pending").exists()
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "django.core.mail.backends.console.EmailBackend"),
+    ({"EMAIL_HOST": "smtp.example.test"}, "django.core.mail.backends.smtp.EmailBackend"),
+])
+def test_mail_goes_to_the_console_unless_an_smtp_host_is_set(env, expected):
+    assert settings_in(env, "EMAIL_BACKEND") == expected
+
+
+def test_an_accept_url_without_a_token_place_is_refused_at_start():
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        settings_in({"INVITATION_ACCEPT_URL": "https://app.example.test/join"}, "INVITATION_ACCEPT_URL")
+    assert "INVITATION_ACCEPT_URL must contain {token}" in error.value.stderr
+
+
+def settings_in(env: dict[str, str], name: str) -> str:
+    """A setting as a fresh process with this environment reads it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "INVITATION_"))}
+    code = f"import config.settings as s; print(s.{name})"
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2])
+    return done.stdout.strip()

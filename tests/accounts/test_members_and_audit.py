@@ -97,3 +97,13 @@ def test_audit_log_of_other_tenant_is_invisible(cast, client_as):
     client_as(cast.outsider).post(cast.url("teams/", cast.other_tenant), {"name": "Hidden"})
     response = client_as(cast.users["admin"]).get(cast.url("audit-log/"))
     assert response.json()["results"] == []
+
+
+def test_a_member_linked_to_an_agent_record_keeps_the_agent_role_until_unlinked(cast, client_as):
+    client = client_as(cast.users["admin"])
+    membership = cast.users["agent"].memberships.get()
+    response = client.patch(cast.url(f"members/{membership.pk}/"), {"role": "supervisor"})
+    assert response.status_code == 400
+    assert "linked to the agent record N000" in response.json()["errors"][0]["message"]
+    assert client.patch(cast.url(f"agents/{cast.own_agent.pk}/"), {"user": None}).status_code == 200
+    assert client.patch(cast.url(f"members/{membership.pk}/"), {"role": "supervisor"}).status_code == 200

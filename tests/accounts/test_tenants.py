@@ -16,11 +16,6 @@ URL = "/api/v1/tenants/"
 LINK = re.compile(r"/api/v1/invitations/([\w-]+)/")
 
 
-@pytest.fixture(autouse=True)
-def _mail(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 @pytest.fixture
 def staff(db):
     return UserFactory(email="ops@jixiao.test", is_staff=True)
