@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
@@ -15,7 +16,7 @@ from accounts.models import Tenant
 
 
 class IsPlatformStaff(BasePermission):
-    message = "Only platform staff may manage tenants."
+    message = _("Only platform staff may manage tenants.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user.is_staff)
@@ -23,8 +24,7 @@ class IsPlatformStaff(BasePermission):
 
 @extend_schema_view(list=extend_schema(summary="List every tenant (platform staff)"))
 class TenantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Members find their own tenants in /me/; this list is the platform's, for staff."""
-
+    # Members find their own tenants in /me/; this list is the platform's, for staff.
     queryset = Tenant.objects.all()
     serializer_class = serializers.TenantSerializer
     permission_classes = [IsAuthenticated, IsPlatformStaff]
@@ -49,8 +49,7 @@ class TenantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class InvitationLinkView(GenericAPIView):
-    """Anyone holding the link may call these, so they are throttled and every bad token gets the same 404."""
-
+    # Anyone holding the link may call these, so they are throttled and every bad token gets the same 404.
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "invitation"

@@ -87,8 +87,7 @@ class MembershipViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
     retrieve=extend_schema(summary="Get an invitation"),
 )
 class InvitationViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """People join a tenant by accepting an invitation; members/ has no create."""
-
+    # People join a tenant by accepting an invitation; members/ has no create.
     queryset = Invitation.objects.select_related("invited_by", "accepted_by")
     serializer_class = serializers.InvitationSerializer
     filterset_class = filters.InvitationFilter
