@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
+import pycountry
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -75,14 +77,33 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"'{value}' is not an IANA time zone.")
 
 
+def validate_currency(value: str) -> None:
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(_("'%(value)s' is not an ISO 4217 currency code such as CNY."), params={"value": value})
+
+
+# Slugs that would read as part of the API or the platform rather than a customer's name.
+RESERVED_SLUGS = frozenset({"admin", "api", "app", "auth", "docs", "invitations", "jixiao", "me", "new", "platform",
+                            "root", "schema", "static", "support", "system", "tenants", "www"})
+
+
+def validate_tenant_slug(value: str) -> None:
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+        raise ValidationError(_("A slug is lowercase letters, digits and single hyphens, e.g. acme-support."))
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("'%(value)s' is reserved; choose another slug."), params={"value": value})
+
+
 class Tenant(models.Model):
     """A customer organisation: its own people, agents, data and settings."""
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_tenant_slug],
+                            error_messages={"unique": _("A tenant with this slug already exists.")})
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     currency = models.CharField(
-        max_length=3, default="CNY", validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code such as CNY.")]
+        max_length=3, default="CNY",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("An ISO 4217 code such as CNY.")), validate_currency],
     )
     appeal_window_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     appeal_sla_days = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
@@ -93,6 +114,10 @@ class Tenant(models.Model):
     default_language = models.CharField(
         max_length=10, default="en", choices=settings.LANGUAGES,
         help_text="Language of messages for people without a preference of their own, and of mail.",
+    )
+    invitation_expiry_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Days an invitation link stays valid after it is sent.",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -224,8 +249,21 @@ class Agent(TenantOwnedModel):
         return f"{self.employee_code} {self.display_name}"
 
     def clean(self) -> None:
-        if self.user_id and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.user_id).exists():
-            raise ValidationError({"user": "The linked user must be a member of this tenant."})
+        if self.user_id and agent_logins_refused(self.tenant_id, [self.user_id]):
+            raise ValidationError({"user": AGENT_LOGIN_RULE})
+
+
+AGENT_LOGIN_RULE = _("An agent record can only be linked to an active member of this tenant with the agent role.")
+
+
+def agent_logins_refused(tenant_id: int, user_ids: list[int]) -> set[int]:
+    """The users among `user_ids` an agent record of the tenant may not be linked to (one query).
+
+    Only a login whose role here is agent: linking a supervisor's or admin's login would let them see
+    themselves as an agent and keep inspectors from reviewing that agent.
+    """
+    allowed = Membership.objects.active().filter(tenant_id=tenant_id, role=Role.AGENT, user_id__in=user_ids)
+    return set(user_ids) - set(allowed.values_list("user_id", flat=True))
 
 
 class APIKey(TenantOwnedModel):
@@ -270,3 +308,59 @@ class AuditEvent(TenantOwnedModel):
             models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_at"),
             models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_object"),
         ]
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class InvitationQuerySet(TenantScopedQuerySet):
+    """Expiry is a matter of time: a pending row past `expires_at` reads as expired without being rewritten."""
+
+    def with_status(self, status: str) -> InvitationQuerySet:
+        now = timezone.now()
+        if status == InvitationStatus.PENDING:
+            return self.filter(status=status, expires_at__gt=now)
+        if status == InvitationStatus.EXPIRED:
+            return self.filter(Q(status=status) | Q(status=InvitationStatus.PENDING, expires_at__lte=now))
+        return self.filter(status=status)
+
+
+class Invitation(TenantOwnedModel):
+    """An offer to join a tenant with a role, sent by mail. Only a SHA-256 of the link's token is stored."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    full_name = models.CharField(max_length=200, blank=True, help_text="Suggested name for a new account.")
+    hashed_token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tenant_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], condition=Q(status="pending"),
+                                    name="invitation_one_pending_per_email"),
+        ]
+        indexes = [models.Index(fields=["tenant", "status", "email"], name="invitation_tenant_status")]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.tenant} ({self.role})"
+
+    @property
+    def current_status(self) -> str:
+        if self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return self.status

@@ -236,3 +236,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Invitations and outgoing mail ---------------------------------------------------------------------------
+# Mail goes to the console unless an SMTP host is configured (or EMAIL_BACKEND names another backend).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jixiao <no-reply@jixiao.localhost>")
+# The link in invitation mails; a frontend that hosts the accept page sets its own URL. {token} is replaced.
+INVITATION_ACCEPT_URL = os.environ.get(
+    "INVITATION_ACCEPT_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/api/v1/invitations/{{token}}/"
+)
+if "{token}" not in INVITATION_ACCEPT_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("INVITATION_ACCEPT_URL must contain {token}, where the invitation's token goes.")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"] = os.environ.get("INVITATION_THROTTLE_RATE", "20/min")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InvitationStatusEnum"] = "accounts.models.InvitationStatus"

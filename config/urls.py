@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
+    path("api/v1/", include("accounts.api.onboarding_urls")),
     path("api/v1/tenants/<slug:tenant_slug>/", include(tenant_scoped)),
     # Keep last: any other address under /api/ is a problem-details 404, with debug on or off.
     re_path(r"^api/", not_found_view),

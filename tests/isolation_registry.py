@@ -50,3 +50,14 @@ def _ingestion_maker(resource: str) -> Callable:
 
 for _resource in ("interactions", "shifts", "scenarios"):
     MAKERS[_resource] = _ingestion_maker(_resource)
+
+
+def _invitation_maker(cast):
+    from accounts.services import invitation_create
+    from common.actor import Actor
+
+    actor = Actor(tenant=cast.other_tenant, role="admin", user=cast.outsider)
+    return invitation_create(actor=actor, email="invited@globex.test", role="agent")[0].pk
+
+
+MAKERS["invitations"] = _invitation_maker

@@ -28,12 +28,12 @@ def test_unknown_url_is_a_problem_document(db):
 
 
 def test_validation_error_lists_every_field(cast, client_as):
-    response = client_as(cast.users["admin"]).post(cast.url("members/"), {"email": "not-an-email", "role": "boss"})
+    response = client_as(cast.users["admin"]).post(cast.url("invitations/"), {"email": "not-an-email", "role": "boss"})
     body = response.json()
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert body["type"] == "urn:jixiao:problem:validation_error"
-    assert body["instance"] == "/api/v1/tenants/acme/members/"
+    assert body["instance"] == "/api/v1/tenants/acme/invitations/"
     assert sorted(e["field"] for e in body["errors"]) == ["email", "role"]
     assert {e["code"] for e in body["errors"]} == {"invalid", "invalid_choice"}
 

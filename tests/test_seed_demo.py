@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: a demo tenant with data everywhere, the same data on a second run."""
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Agent, AuditEvent, Membership, TeamGrant, Tenant
+from accounts.models import Agent, AuditEvent, Invitation, Membership, TeamGrant, Tenant
 from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion
 from performance.models import (
     AgentPeriodScore,
@@ -34,7 +35,7 @@ WORKING_DAYS = 20 + 6
 AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
-           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant]
+           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation]
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +83,17 @@ def test_a_second_run_leaves_the_same_data(seeded):
     assert ComputationJob.objects.filter(tenant=tenant).count() == jobs + 1
     assert (latest.status, latest.counts["unchanged"], latest.revision_id) == ("succeeded", True, None)
     assert "0 new, 0 changed) interactions" in output and "0 new QA reviews" in output
+    (invitation,) = Invitation.objects.filter(tenant=tenant)
+    assert (invitation.email, invitation.current_status) == ("newcomer@demo.jixiao.test", "pending")
+    assert f"invitations/{invitation.pk}/resend/" in output  # the second run kept it and says how to get a link
+
+
+def test_the_first_run_prints_a_working_invitation_link(db):
+    output = seed("--today", TODAY.isoformat())
+    token = re.search(r"accept it at \S+/api/v1/invitations/([\w-]+)/", output).group(1)
+    response = APIClient().get(f"/api/v1/invitations/{token}/")
+    assert response.status_code == 200
+    assert (response.json()["email"], response.json()["role"]) == ("newcomer@demo.jixiao.test", "agent")
 
 
 def test_interactions_fall_on_working_days_of_the_two_months(seeded):

@@ -1,6 +1,6 @@
 import django_filters
 
-from accounts.models import Agent, AuditEvent, GrantPermission, Membership, TeamGrant
+from accounts.models import Agent, AuditEvent, GrantPermission, Invitation, InvitationStatus, Membership, TeamGrant
 
 
 class MembershipFilter(django_filters.FilterSet):
@@ -9,6 +9,18 @@ class MembershipFilter(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = ["role", "is_active"]
+
+
+class InvitationFilter(django_filters.FilterSet):
+    email = django_filters.CharFilter(lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(choices=InvitationStatus.choices, method="filter_status")
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)
 
 
 class AgentFilter(django_filters.FilterSet):

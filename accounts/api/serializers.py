@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-from django.contrib.auth.password_validation import validate_password
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Agent, APIKey, AuditEvent, GrantPermission, Membership, Role, Team, TeamGrant, User
+from accounts.models import (
+    Agent,
+    APIKey,
+    AuditEvent,
+    GrantPermission,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+    Team,
+    TeamGrant,
+    Tenant,
+    User,
+)
+from accounts.services.tenants import tenant_settings
 from common.fields import ScopedPrimaryKeyRelatedField
 
 
@@ -63,21 +76,6 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=Role.choices)
-    full_name = serializers.CharField(max_length=200, required=False, default="")
-    password = serializers.CharField(
-        write_only=True, required=False, allow_null=True, default=None,
-        help_text="Initial password when the email has no account yet; ignored for existing users.",
-    )
-
-    def validate_password(self, value: str | None) -> str | None:
-        if value:
-            validate_password(value)
-        return value
-
-
 class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -95,7 +93,8 @@ class AgentSerializer(serializers.ModelSerializer):
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), scope_action="manage", allow_null=True,
                                         required=False)
     user = MemberUserField(allow_null=True, required=False,
-                           help_text="A member of this tenant whose login sees this agent's results.")
+                           help_text="A member of this tenant with the agent role whose login sees this agent's "
+                                     "results. Only admins may set or change it.")
 
     class Meta:
         model = Agent
@@ -163,4 +162,96 @@ class AuditEventSerializer(serializers.ModelSerializer):
         model = AuditEvent
         fields = ["id", "at", "actor_user", "actor_api_key", "action", "object_type", "object_id", "changes",
                   "request_id"]
+        read_only_fields = fields
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="current_status", choices=InvitationStatus.choices, read_only=True,
+                                     help_text="`expired` once `expires_at` has passed without the invitation "
+                                               "being accepted.")
+    invited_by = UserSummarySerializer(read_only=True, allow_null=True)
+    accepted_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "full_name", "status", "expires_at", "sent_at", "invited_by", "accepted_at",
+                  "accepted_by", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    full_name = serializers.CharField(max_length=200, required=False, default="",
+                                      help_text="Suggested name for the account, if the person has none yet.")
+
+
+class InvitationPreviewSerializer(serializers.ModelSerializer):
+    tenant = serializers.CharField(source="tenant.name", read_only=True, help_text="The inviting tenant's name.")
+
+    class Meta:
+        model = Invitation
+        fields = ["tenant", "role", "email", "expires_at"]
+        read_only_fields = fields
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False, default="",
+                                      help_text="For a new account (defaults to the name the admin suggested).")
+    password = serializers.CharField(write_only=True, required=False, allow_null=True, default=None,
+                                     style={"input_type": "password"},
+                                     help_text="For a new account. Not used when the email already has an account: "
+                                               "log in as it and accept without a password.")
+
+
+class AcceptedMembershipSerializer(MeTenantSerializer):
+    email = serializers.EmailField(source="user.email")
+
+
+class TenantSettingsSerializer(serializers.Serializer):
+    appeal_window_days = serializers.IntegerField(min_value=1, required=False)
+    appeal_sla_days = serializers.IntegerField(min_value=1, required=False)
+    max_appeals_per_review = serializers.IntegerField(min_value=1, required=False)
+    qa_pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
+                                            required=False)
+    invitation_expiry_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+
+
+@extend_schema_field(TenantSettingsSerializer)
+class TenantSettingsField(serializers.DictField):
+    """Any object in; the service checks the keys and types, so unknown settings are refused by name."""
+
+
+class TenantSerializer(serializers.ModelSerializer):
+    settings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tenant
+        fields = ["id", "slug", "name", "time_zone", "currency", "settings", "is_active", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(TenantSettingsSerializer)
+    def get_settings(self, tenant: Tenant) -> dict:
+        return TenantSettingsSerializer(tenant_settings(tenant)).data
+
+
+class FirstAdminSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="Receives an invitation to become the tenant's admin.")
+    full_name = serializers.CharField(max_length=200, required=False, default="")
+
+
+class TenantCreateSerializer(serializers.Serializer):
+    slug = serializers.CharField(max_length=60)
+    name = serializers.CharField(max_length=200)
+    time_zone = serializers.CharField(max_length=64, default="UTC", help_text="An IANA time zone, e.g. Asia/Shanghai.")
+    currency = serializers.CharField(max_length=3, default="CNY", help_text="An ISO 4217 code, e.g. CNY.")
+    settings = TenantSettingsField(required=False, default=dict)
+    first_admin = FirstAdminSerializer()
+
+
+class TenantCreatedSerializer(TenantSerializer):
+    first_admin_invitation = InvitationSerializer(read_only=True, allow_null=True)
+
+    class Meta(TenantSerializer.Meta):
+        fields = [*TenantSerializer.Meta.fields, "first_admin_invitation"]
         read_only_fields = fields

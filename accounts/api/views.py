@@ -15,7 +15,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
 from accounts.api import filters, serializers
-from accounts.models import Agent, APIKey, AuditEvent, Membership, Team, TeamGrant
+from accounts.models import Agent, APIKey, AuditEvent, Invitation, Membership, Team, TeamGrant
 from common.pagination import NewestFirstCursorPagination
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 
@@ -66,8 +66,6 @@ class MeView(GenericAPIView):
 @extend_schema_view(
     list=extend_schema(summary="List members"),
     retrieve=extend_schema(summary="Get a member"),
-    create=extend_schema(summary="Add a member by email", request=serializers.MembershipCreateSerializer,
-                         responses={201: serializers.MembershipSerializer}),
     partial_update=extend_schema(summary="Change a member's role", request=serializers.MembershipRoleSerializer,
                                  responses=serializers.MembershipSerializer),
 )
@@ -78,15 +76,9 @@ class MembershipViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
     search_fields = ["user__email", "user__full_name"]
     ordering_fields = ["created_at", "role", "id"]
     ordering = ["id"]
-    action_roles = {"list": ADMIN_ONLY, "retrieve": ADMIN_ONLY, "create": ADMIN_ONLY, "partial_update": ADMIN_ONLY,
+    action_roles = {"list": ADMIN_ONLY, "retrieve": ADMIN_ONLY, "partial_update": ADMIN_ONLY,
                     "deactivate": ADMIN_ONLY}
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def create(self, request, tenant_slug):
-        payload = serializers.MembershipCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        membership = services.membership_add(actor=self.actor, **payload.validated_data)
-        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, tenant_slug, pk):
         membership = self.get_object()
@@ -102,6 +94,45 @@ class MembershipViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
     def deactivate(self, request, tenant_slug, pk):
         membership = services.membership_deactivate(actor=self.actor, membership=self.get_object())
         return Response(self.get_serializer(membership).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List invitations (newest first)"),
+    retrieve=extend_schema(summary="Get an invitation"),
+)
+class InvitationViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    # People join a tenant by accepting an invitation; members/ has no create.
+    queryset = Invitation.objects.select_related("invited_by", "accepted_by")
+    serializer_class = serializers.InvitationSerializer
+    filterset_class = filters.InvitationFilter
+    search_fields = ["email", "full_name"]
+    ordering_fields = ["created_at", "expires_at", "email", "id"]
+    ordering = ["-created_at", "-id"]
+    action_roles = {"list": ADMIN_ONLY, "retrieve": ADMIN_ONLY, "create": ADMIN_ONLY, "resend": ADMIN_ONLY,
+                    "revoke": ADMIN_ONLY}
+    object_scopes = {"resend": "manage", "revoke": "manage"}
+
+    @extend_schema(summary="Invite a person by email; they get a link by mail to accept",
+                   request=serializers.InvitationCreateSerializer, responses={201: serializers.InvitationSerializer})
+    def create(self, request, tenant_slug):
+        payload = serializers.InvitationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invitation, _token = services.invitation_create(actor=self.actor, **payload.validated_data)
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Send a pending or expired invitation again (new link, new expiry)", request=None,
+                   responses=serializers.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, tenant_slug, pk):
+        invitation, _token = services.invitation_resend(actor=self.actor, invitation=self.get_object())
+        return Response(self.get_serializer(invitation).data)
+
+    @extend_schema(summary="Revoke an invitation (its link stops working)", request=None,
+                   responses=serializers.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, tenant_slug, pk):
+        invitation = services.invitation_revoke(actor=self.actor, invitation=self.get_object())
+        return Response(self.get_serializer(invitation).data)
 
 
 @extend_schema_view(

@@ -3,16 +3,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Agent
+from accounts.models import AGENT_LOGIN_RULE, Agent, User, agent_logins_refused
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 
 FIELDS = ["team", "employee_code", "display_name", "user", "is_active", "hired_on"]
 
 
+def _check_login_change(actor: Actor, current_user_id: int | None, user: User | None) -> None:
+    """Only admins link an agent record to a login (or change or remove the link)."""
+    if (user.pk if user else None) != current_user_id and not actor.is_admin:
+        raise PermissionDenied(_("Only admins may link an agent record to a login: the field 'user' cannot be set "
+                                 "or changed by the %(role)s role.") % {"role": actor.role})
+
+
 def _build(actor: Actor, data: dict[str, Any]) -> Agent:
+    _check_login_change(actor, None, data.get("user"))
     agent = Agent(tenant=actor.tenant, **data)
     agent.full_clean()
     return agent
@@ -41,6 +50,8 @@ def agent_bulk_create(*, actor: Actor, rows: list[dict[str, Any]]) -> list[Agent
     for index, code in enumerate(codes):
         if code in taken:
             errors[str(index)] = {"employee_code": ["An agent with this employee code already exists."]}
+    for index, row_errors in _bulk_login_errors(actor, rows).items():
+        errors.setdefault(index, {}).update(row_errors)
     if errors:
         raise ValidationError({"agents": errors})
     agents = Agent.objects.bulk_create([Agent(tenant=actor.tenant, **row) for row in rows])
@@ -49,8 +60,31 @@ def agent_bulk_create(*, actor: Actor, rows: list[dict[str, Any]]) -> list[Agent
     return agents
 
 
+def _bulk_login_errors(actor: Actor, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The login rules of single creates (Agent.clean, unique link), checked for the whole batch in two queries."""
+    for row in rows:
+        _check_login_change(actor, None, row.get("user"))
+    user_ids = [row["user"].pk for row in rows if row.get("user")]
+    if not user_ids:
+        return {}
+    refused = agent_logins_refused(actor.tenant.pk, user_ids)
+    linked = set(Agent.objects.filter(tenant=actor.tenant, user_id__in=user_ids).values_list("user_id", flat=True))
+    errors, seen = {}, set()
+    for index, row in enumerate(rows):
+        user_id = row["user"].pk if row.get("user") else None
+        if user_id in refused:
+            errors[str(index)] = {"user": [AGENT_LOGIN_RULE]}
+        elif user_id in linked or user_id in seen:
+            errors[str(index)] = {"user": [_("This login is already linked to another agent record.")]}
+        if user_id:
+            seen.add(user_id)
+    return errors
+
+
 @transaction.atomic
 def agent_update(*, actor: Actor, agent: Agent, **changes: Any) -> Agent:
+    if "user" in changes:
+        _check_login_change(actor, agent.user_id, changes["user"])
     before = snapshot(agent, FIELDS)
     for name, value in changes.items():
         setattr(agent, name, value)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.models import Membership, Role, User
+from accounts.models import Agent, Membership, Role, User
 from common.actor import Actor
 from common.audit import audit_record, snapshot
+from common.errors import Conflict
 
 FIELDS = ["user", "role", "is_active"]
 
@@ -19,21 +21,24 @@ def _ensure_another_admin(membership: Membership) -> None:
         raise ValidationError({"role": ["The tenant's last active admin cannot be demoted or deactivated."]})
 
 
-@transaction.atomic
-def membership_add(
-    *, actor: Actor, email: str, role: str, full_name: str = "", password: str | None = None
-) -> Membership:
-    """Make the user with this email a member with `role`, creating the user if needed.
+def _ensure_no_agent_record(membership: Membership) -> None:
+    """Agent records link only to agent logins (see Agent.clean): a linked member keeps that role until unlinked."""
+    agent = Agent.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id).first()
+    if agent is not None:
+        raise ValidationError({"role": [_("This member's login is linked to the agent record %(agent)s: an admin "
+                                          "must unlink it before the role can change.") % {"agent": agent}]})
 
-    Re-adding a deactivated member reactivates them with the new role.
+
+@transaction.atomic
+def membership_add(*, actor: Actor, user: User, role: str) -> Membership:
+    """Make an existing user a member with `role`; a deactivated member is reactivated with the new role.
+
+    People join through an invitation they accept (accounts.services.invitations), never by an admin
+    typing their email, so this takes a user, not an email.
     """
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=password, full_name=full_name)
     membership = Membership.objects.select_for_update().filter(tenant=actor.tenant, user=user).first()
     if membership is not None and membership.is_active:
-        raise ValidationError({"email": ["This user is already a member of the tenant."]})
+        raise Conflict(_("You are already a member of this tenant."))
     before = snapshot(membership, FIELDS) if membership else None
     if membership is None:
         membership = Membership(tenant=actor.tenant, user=user, role=role)
@@ -52,6 +57,8 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
         return membership
     if role != Role.ADMIN:
         _ensure_another_admin(membership)
+    if role != Role.AGENT:
+        _ensure_no_agent_record(membership)
     before = snapshot(membership, FIELDS)
     membership.role = role
     membership.full_clean()

@@ -8,35 +8,13 @@ def events(tenant, action):
     return list(AuditEvent.objects.filter(tenant=tenant, action=action))
 
 
-def test_add_member_creates_user_and_audits(cast, client_as):
-    client = client_as(cast.users["admin"])
-    response = client.post(cast.url("members/"), {"email": "New.Person@Acme.test", "role": "qa_inspector",
-                                                  "password": "a-long-password-1"}, format="json")
-    assert response.status_code == 201, response.content
-    assert response.json()["user"]["email"] == "new.person@acme.test"
-    (event,) = events(cast.tenant, "membership.added")
-    assert event.actor_user == cast.users["admin"]
-    assert event.changes["after"]["role"] == "qa_inspector"
-    assert client_as(None).post("/api/v1/auth/token/", {"email": "new.person@acme.test",
-                                                         "password": "a-long-password-1"}).status_code == 200
-
-
-def test_adding_an_existing_member_is_refused_and_writes_nothing(cast, client_as):
-    before = AuditEvent.objects.count()
-    response = client_as(cast.users["admin"]).post(cast.url("members/"), {"email": "agent@acme.test", "role": "admin"})
-    assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "validation_error"
-    assert body["errors"] == [{"field": "email", "message": "This user is already a member of the tenant.",
-                               "code": "invalid"}]
-    assert AuditEvent.objects.count() == before
-
-
-def test_existing_user_of_another_tenant_can_be_added(cast, client_as):
+def test_members_are_not_added_by_email_any_more(cast, client_as):
+    """People join by accepting an invitation (tests/accounts/test_invitations.py); members/ has no create."""
     response = client_as(cast.users["admin"]).post(cast.url("members/"), {"email": "outsider@globex.test",
                                                                          "role": "agent"})
-    assert response.status_code == 201
-    assert Membership.objects.filter(user=cast.outsider).count() == 2
+    assert response.status_code in (403, 405)
+    assert "Outsider" not in response.content.decode() and cast.outsider.full_name not in response.content.decode()
+    assert Membership.objects.filter(user=cast.outsider).count() == 1
 
 
 def test_change_role_and_deactivate_are_audited(cast, client_as):
@@ -119,3 +97,13 @@ def test_audit_log_of_other_tenant_is_invisible(cast, client_as):
     client_as(cast.outsider).post(cast.url("teams/", cast.other_tenant), {"name": "Hidden"})
     response = client_as(cast.users["admin"]).get(cast.url("audit-log/"))
     assert response.json()["results"] == []
+
+
+def test_a_member_linked_to_an_agent_record_keeps_the_agent_role_until_unlinked(cast, client_as):
+    client = client_as(cast.users["admin"])
+    membership = cast.users["agent"].memberships.get()
+    response = client.patch(cast.url(f"members/{membership.pk}/"), {"role": "supervisor"})
+    assert response.status_code == 400
+    assert "linked to the agent record N000" in response.json()["errors"][0]["message"]
+    assert client.patch(cast.url(f"agents/{cast.own_agent.pk}/"), {"user": None}).status_code == 200
+    assert client.patch(cast.url(f"members/{membership.pk}/"), {"role": "supervisor"}).status_code == 200

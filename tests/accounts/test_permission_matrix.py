@@ -19,7 +19,11 @@ def admin_only(ok: int) -> dict[str, int]:
 # (name, method, path, body, expected status per role)
 MATRIX = [
     ("members list", "get", "members/", None, ADMIN_ONLY),
-    ("members add", "post", "members/", {"email": "new@acme.test", "role": "agent"}, admin_only(201)),
+    ("invitations list", "get", "invitations/", None, ADMIN_ONLY),
+    ("invitation create", "post", "invitations/", {"email": "new@acme.test", "role": "agent"}, admin_only(201)),
+    ("invitation get", "get", "invitations/{invitation}/", None, ADMIN_ONLY),
+    ("invitation resend", "post", "invitations/{invitation}/resend/", None, ADMIN_ONLY),
+    ("invitation revoke", "post", "invitations/{invitation}/revoke/", None, ADMIN_ONLY),
     ("member role", "patch", "members/{member}/", {"role": "qa_lead"}, ADMIN_ONLY),
     ("member deactivate", "post", "members/{member}/deactivate/", None, ADMIN_ONLY),
     ("teams list", "get", "teams/", None, ALL_OK),
@@ -44,6 +48,14 @@ MATRIX = [
      {"admin": 200, "supervisor": 200, "qa_lead": 403, "qa_inspector": 403, "agent": 403}),
     ("agent edit south", "patch", "agents/{south_agent}/", {"display_name": "Renamed"},
      {"admin": 200, "supervisor": 404, "qa_lead": 403, "qa_inspector": 403, "agent": 403}),
+    ("agent link login", "patch", "agents/{north_agent}/", {"user": "{spare_agent_user}"},
+     {"admin": 200, "supervisor": 403, "qa_lead": 403, "qa_inspector": 403, "agent": 403}),
+    ("agent create with login", "post", "agents/",
+     {"team": "{north}", "employee_code": "X2", "display_name": "X", "user": "{spare_agent_user}"},
+     {"admin": 201, "supervisor": 403, "qa_lead": 403, "qa_inspector": 403, "agent": 403}),
+    ("agent bulk with login", "post", "agents/bulk/",
+     {"agents": [{"team": "{north}", "employee_code": "B2", "display_name": "B", "user": "{spare_agent_user}"}]},
+     {"admin": 201, "supervisor": 403, "qa_lead": 403, "qa_inspector": 403, "agent": 403}),
     ("agent delete", "delete", "agents/{south_agent}/", None, admin_only(204)),
     ("api-keys list", "get", "api-keys/", None, ADMIN_ONLY),
     ("api-key create", "post", "api-keys/", {"name": "crm"}, admin_only(201)),
@@ -66,7 +78,15 @@ def fill(value, ids: dict[str, int]):
 
 
 def ids_of(cast) -> dict[str, int]:
+    from accounts.services import invitation_create
+    from common.actor import Actor
+    from tests.factories import MembershipFactory
+
+    admin = Actor(tenant=cast.tenant, role="admin", user=cast.users["admin"])
+    invitation, _ = invitation_create(actor=admin, email="invited@acme.test", role="agent")
     return {
+        "invitation": invitation.pk,
+        "spare_agent_user": MembershipFactory(tenant=cast.tenant, role="agent").user.pk,
         "north": cast.north.pk,
         "south": cast.south.pk,
         "north_agent": cast.north_agents[1].pk,

@@ -1,4 +1,5 @@
 from accounts.models import Agent, AuditEvent
+from tests.factories import MembershipFactory
 
 
 def test_team_with_agents_cannot_be_deleted(cast, client_as):
@@ -74,3 +75,50 @@ def test_supervisor_cannot_move_agent_to_a_team_they_do_not_manage(cast, client_
     assert response.status_code == 400
     agent.refresh_from_db()
     assert agent.team_id == cast.north.pk
+
+
+def test_only_admins_link_an_agent_record_to_a_login(cast, client_as):
+    agent = cast.north_agents[1]
+    spare = MembershipFactory(tenant=cast.tenant, role="agent").user
+    supervisor = client_as(cast.users["supervisor"])
+    for user in (cast.users["admin"], spare):
+        response = supervisor.patch(cast.url(f"agents/{agent.pk}/"), {"user": user.pk})
+        assert response.status_code == 403
+        assert "'user'" in response.json()["detail"] and "supervisor" in response.json()["detail"]
+    own = cast.own_agent
+    unlink = supervisor.patch(cast.url(f"agents/{own.pk}/"), {"user": None})
+    assert unlink.status_code == 403
+    agent.refresh_from_db()
+    own.refresh_from_db()
+    assert (agent.user_id, own.user_id) == (None, cast.users["agent"].pk)
+    # sending the link back unchanged (a PUT of what GET returned) is fine
+    current = supervisor.get(cast.url(f"agents/{own.pk}/")).json()
+    assert supervisor.put(cast.url(f"agents/{own.pk}/"), {**current, "display_name": "Same login"}).status_code == 200
+    response = client_as(cast.users["admin"]).patch(cast.url(f"agents/{agent.pk}/"), {"user": spare.pk})
+    assert response.status_code == 200 and response.json()["user"] == spare.pk
+    assert AuditEvent.objects.get(action="agent.updated", object_id=str(agent.pk)).changes["after"]["user"] == spare.pk
+
+
+def test_an_agent_record_links_only_to_a_member_with_the_agent_role(cast, client_as):
+    admin = client_as(cast.users["admin"])
+    agent = cast.north_agents[1]
+    for role in ("admin", "supervisor", "qa_inspector"):
+        response = admin.patch(cast.url(f"agents/{agent.pk}/"), {"user": cast.users[role].pk})
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"field": "user", "code": "invalid", "message": (
+            "An agent record can only be linked to an active member of this tenant with the agent role.")}]
+    agent.refresh_from_db()
+    assert agent.user_id is None
+
+
+def test_bulk_create_checks_logins_per_row(cast, client_as):
+    spare = MembershipFactory(tenant=cast.tenant, role="agent").user
+    rows = [{"team": cast.north.pk, "employee_code": "L1", "display_name": "A", "user": spare.pk},
+            {"team": cast.north.pk, "employee_code": "L2", "display_name": "B", "user": spare.pk},
+            {"team": cast.north.pk, "employee_code": "L3", "display_name": "C", "user": cast.users["qa_lead"].pk},
+            {"team": cast.north.pk, "employee_code": "L4", "display_name": "D", "user": cast.users["agent"].pk}]
+    response = client_as(cast.users["admin"]).post(cast.url("agents/bulk/"), {"agents": rows})
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["agents.1.user", "agents.2.user", "agents.3.user"]
+    assert not Agent.objects.filter(employee_code__startswith="L").exists()
+    assert client_as(cast.users["admin"]).post(cast.url("agents/bulk/"), {"agents": rows[:1]}).status_code == 201

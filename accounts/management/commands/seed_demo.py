@@ -9,8 +9,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Agent, GrantPermission, Membership, Role, Team, TeamGrant, Tenant, User
+from accounts.mail import invitation_accept_url
+from accounts.models import (
+    Agent,
+    GrantPermission,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+    Team,
+    TeamGrant,
+    Tenant,
+    User,
+)
 from accounts.operators import platform_operators_group
+from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from feedback.demo import demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
@@ -25,6 +38,7 @@ LOGINS = [
     ("agent@demo.jixiao.test", "Wang Agent", Role.AGENT),
 ]
 TEAMS = ["Phone support", "Chat & email"]
+INVITEE = ("newcomer@demo.jixiao.test", "Qian Newcomer", Role.AGENT)
 AGENT_NAMES = ["Wang Agent", "Li Na", "Zhang Wei", "Liu Yang", "Chen Jing", "Yang Fan",
                "Zhao Lei", "Huang Min", "Zhou Tao", "Wu Xia", "Xu Ming", "Sun Li"]
 
@@ -48,6 +62,7 @@ class Command(BaseCommand):
         start, end = months.previous_range(tenant.zone)
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
+        invitation, link = _pending_invitation(actors[Role.ADMIN])
 
         write = self.stdout.write
         write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
@@ -71,9 +86,14 @@ class Command(BaseCommand):
             (f"{base}/shifts/", "shifts"),
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
+            (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/audit-log/", "who did what (admin)"),
         ]:
             write(f"  {url:<58} {what}")
+        if invitation is not None:
+            write(f"Pending invitation for {invitation.email} ({invitation.role}): "
+                  + (f"accept it at {link}" if link else
+                     f"its link went out by mail; POST {base}/invitations/{invitation.pk}/resend/ sends a new one."))
 
     @transaction.atomic
     def _people(self) -> tuple[Tenant, dict[str, User], list[Agent]]:
@@ -114,6 +134,20 @@ class Command(BaseCommand):
         perm = Permission.objects.get(content_type__app_label="accounts", codename=GrantPermission(permission).codename)
         TeamGrant.objects.get_or_create(user=user, permission=perm, content_object=team, defaults={"tenant": tenant})
 
+
+def _pending_invitation(admin: Actor) -> tuple[Invitation | None, str | None]:
+    """One pending invitation to show the flow; its link when this run sent it (only a hash is stored)."""
+    email, name, role = INVITEE
+    if Membership.objects.filter(tenant=admin.tenant, user__email=email).exists():
+        return None, None  # someone accepted it: nothing to show
+    current = Invitation.objects.filter(tenant=admin.tenant, email=email, status=InvitationStatus.PENDING).first()
+    if current is not None and current.current_status == InvitationStatus.PENDING:
+        return current, None
+    if current is not None:
+        current, token = invitation_resend(actor=admin, invitation=current)
+    else:
+        current, token = invitation_create(actor=admin, email=email, role=role, full_name=name)
+    return current, invitation_accept_url(token)
 
 
 def _counts(result: dict[str, int]) -> str:
