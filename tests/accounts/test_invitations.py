@@ -79,7 +79,8 @@ def test_a_new_person_accepts_with_name_and_password_and_can_log_in(cast, invite
     response = accept(anonymous, token, full_name="Nora New", password="a-long-password-1")
     assert response.status_code == 201, response.content
     assert response.json() == {"slug": "acme", "name": "Acme Support", "time_zone": "Asia/Shanghai",
-                               "currency": "CNY", "role": "qa_inspector", "email": "new@example.test"}
+                               "currency": "CNY", "default_language": "en", "role": "qa_inspector",
+                               "email": "new@example.test"}
     user = User.objects.get(email="new@example.test")
     assert user.full_name == "Nora New"
     assert Membership.objects.get(tenant=cast.tenant, user=user).role == "qa_inspector"
