@@ -1,12 +1,34 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from drf_spectacular.contrib.rest_framework_simplejwt import (
+    TokenObtainPairSerializerExtension,
+    TokenRefreshSerializerExtension,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt
 
 from accounts.models import Agent, APIKey, AuditEvent, GrantPermission, Membership, Role, Team, TeamGrant, User
 from common.fields import ScopedPrimaryKeyRelatedField
+from common.serializers import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
+
+
+class TokenObtainPairSerializer(StrictFieldsMixin, jwt.TokenObtainPairSerializer):
+    """simplejwt's login body, strict like every other input (same name, so the schema is unchanged)."""
+
+
+class TokenRefreshSerializer(StrictFieldsMixin, jwt.TokenRefreshSerializer):
+    """simplejwt's refresh body, strict like every other input."""
+
+
+class TokenObtainPairSchema(TokenObtainPairSerializerExtension):
+    target_class = TokenObtainPairSerializer
+
+
+class TokenRefreshSchema(TokenRefreshSerializerExtension):
+    target_class = TokenRefreshSerializer
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -20,13 +42,13 @@ class MemberUserField(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(memberships__tenant=actor.tenant, memberships__is_active=True)
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
 
 
-class MeTenantSerializer(serializers.Serializer):
+class MeTenantSerializer(StrictSerializer):
     slug = serializers.CharField(source="tenant.slug")
     name = serializers.CharField(source="tenant.name")
     time_zone = serializers.CharField(source="tenant.time_zone")
@@ -34,7 +56,7 @@ class MeTenantSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     tenants = serializers.SerializerMethodField()
 
     class Meta:
@@ -46,7 +68,7 @@ class MeSerializer(serializers.ModelSerializer):
         return MeTenantSerializer(self.context["memberships"], many=True).data
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictModelSerializer):
     user = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -55,7 +77,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipCreateSerializer(serializers.Serializer):
+class MembershipCreateSerializer(StrictSerializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
     full_name = serializers.CharField(max_length=200, required=False, default="")
@@ -70,11 +92,11 @@ class MembershipCreateSerializer(serializers.Serializer):
         return value
 
 
-class MembershipRoleSerializer(serializers.Serializer):
+class MembershipRoleSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     agent_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -83,7 +105,7 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "agent_count", "created_at", "updated_at"]
 
 
-class AgentSerializer(serializers.ModelSerializer):
+class AgentSerializer(StrictModelSerializer):
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), scope_action="manage", allow_null=True,
                                         required=False)
     user = MemberUserField(allow_null=True, required=False,
@@ -104,11 +126,11 @@ class AgentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AgentBulkCreateSerializer(serializers.Serializer):
+class AgentBulkCreateSerializer(StrictSerializer):
     agents = AgentSerializer(many=True, allow_empty=False, max_length=1000)
 
 
-class APIKeySerializer(serializers.ModelSerializer):
+class APIKeySerializer(StrictModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -117,7 +139,7 @@ class APIKeySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class APIKeyCreateSerializer(serializers.Serializer):
+class APIKeyCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
 
 
@@ -129,7 +151,7 @@ class APIKeyCreatedSerializer(APIKeySerializer):
         read_only_fields = fields
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class GrantSerializer(StrictModelSerializer):
     user = UserSummarySerializer(read_only=True)
     team = serializers.PrimaryKeyRelatedField(source="content_object", read_only=True)
     permission = serializers.CharField(source="grant", read_only=True)
@@ -141,13 +163,13 @@ class GrantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GrantCreateSerializer(serializers.Serializer):
+class GrantCreateSerializer(StrictSerializer):
     user = MemberUserField(help_text="Id of an active member of this tenant.")
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), scope_action="manage")
     permission = serializers.ChoiceField(choices=GrantPermission.choices)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(StrictModelSerializer):
     actor_user = UserSummarySerializer(read_only=True)
     actor_api_key = serializers.SlugRelatedField(slug_field="prefix", read_only=True)
 
