@@ -4,6 +4,7 @@ bounds, and an ordering filter that refuses what it cannot order by (DRF silentl
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +44,30 @@ class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
         return visible(self.scoped_model, request)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput  # the raw value: Django's select widget reads anything unknown as "no filter"
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() not in self.VALUES:
+            raise forms.ValidationError(_("Use true or false."), code="invalid")
+        return self.VALUES[str(value).lower()]
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false (or 1/0); any other value is a 400 instead of no filter at all."""
+
+    field_class = StrictBooleanField
+
+
 class ScopedFilterSet(django_filters.FilterSet):
-    """The base of every filter set: foreign keys named in Meta.fields become ScopedModelChoiceFilters."""
+    """The base of every filter set: foreign keys named in Meta.fields become ScopedModelChoiceFilters, and
+    boolean fields StrictBooleanFilters."""
+
+    FILTER_DEFAULTS = {**django_filters.FilterSet.FILTER_DEFAULTS,
+                       models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
     @classmethod
     def filter_for_lookup(cls, field, lookup_type):

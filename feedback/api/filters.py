@@ -1,9 +1,8 @@
 import django_filters
 from django.db.models import Q
-from django_filters.rest_framework import BooleanFilter
 
 from accounts.models import Agent, Team
-from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter
+from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter, StrictBooleanFilter
 from feedback.models import (
     AssignmentStatus,
     CalibrationSession,
@@ -20,7 +19,7 @@ class RubricFilter(ScopedFilterSet):
         choices=Channel.choices, method="filter_channel",
         help_text="Rubrics whose published version scores this channel (or every channel).",
     )
-    published = BooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
+    published = StrictBooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
                                              help_text="Has a published version.")
 
     class Meta:
@@ -42,12 +41,12 @@ class QAReviewFilter(ScopedFilterSet):
     team = ScopedModelChoiceFilter(field_name="interaction__team", model=Team)
     channel = django_filters.ChoiceFilter(field_name="interaction__channel", choices=Channel.choices)
     rubric = ScopedModelChoiceFilter(field_name="rubric_version__rubric", model=Rubric)
-    is_calibration = BooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
+    is_calibration = StrictBooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
     published_after = BoundedDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = BoundedDateTimeFilter(field_name="published_at", lookup_expr="lt")
     started_after = BoundedDateTimeFilter(field_name="interaction__started_at", lookup_expr="gte")
     started_before = BoundedDateTimeFilter(field_name="interaction__started_at", lookup_expr="lt")
-    history = BooleanFilter(
+    history = StrictBooleanFilter(
         method="filter_history",
         help_text="Include older revisions of amended reviews (default: only the latest revision of each).",
     )
@@ -65,7 +64,7 @@ class QAReviewFilter(ScopedFilterSet):
 
 
 class QAAssignmentFilter(ScopedFilterSet):
-    mine = BooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     assigned_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
 

@@ -11,7 +11,13 @@ import datetime as dt
 import django_filters
 
 from accounts.models import Agent, Team
-from common.filters import BoundedDateFilter, BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter
+from common.filters import (
+    BoundedDateFilter,
+    BoundedDateTimeFilter,
+    ScopedFilterSet,
+    ScopedModelChoiceFilter,
+    StrictBooleanFilter,
+)
 from performance.models import Channel, Interaction, Scenario, Shift
 
 
@@ -40,10 +46,10 @@ class InteractionFilter(ScopedFilterSet):
                                   help_text="From this day on, in the tenant's time zone (inclusive).")
     date_to = BoundedDateFilter(method="filter_date_to",
                                 help_text="Up to this day, in the tenant's time zone (inclusive).")
-    answered = django_filters.BooleanFilter()
-    resolved = django_filters.BooleanFilter()
-    first_contact_resolved = django_filters.BooleanFilter()
-    csat_present = django_filters.BooleanFilter(field_name="csat", lookup_expr="isnull", exclude=True,
+    answered = StrictBooleanFilter()
+    resolved = StrictBooleanFilter()
+    first_contact_resolved = StrictBooleanFilter()
+    csat_present = StrictBooleanFilter(field_name="csat", lookup_expr="isnull", exclude=True,
                                                 help_text="true: only surveyed interactions; false: only unsurveyed.")
 
     class Meta:

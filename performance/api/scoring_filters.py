@@ -4,7 +4,13 @@ import django_filters
 from django.db.models import F
 
 from accounts.models import Agent, Team
-from common.filters import BoundedDateFilter, ScopedFilterSet, ScopedModelChoiceFilter, StrictOrderingFilter
+from common.filters import (
+    BoundedDateFilter,
+    ScopedFilterSet,
+    ScopedModelChoiceFilter,
+    StrictBooleanFilter,
+    StrictOrderingFilter,
+)
 from performance.models import (
     AgentPeriodScore,
     ComputationJob,
@@ -39,7 +45,7 @@ class JobFilter(ScopedFilterSet):
 class ScoreFilter(ScopedFilterSet):
     team = ScopedModelChoiceFilter(model=Team, help_text="The agent's team when computed.")
     agent = ScopedModelChoiceFilter(model=Agent)
-    scored = django_filters.BooleanFilter(field_name="total", lookup_expr="isnull", exclude=True,
+    scored = StrictBooleanFilter(field_name="total", lookup_expr="isnull", exclude=True,
                                           help_text="true: only agents with a total; false: only unscored ones.")
     scheme_version = ScopedModelChoiceFilter(field_name="scheme_scores__scheme_version", model=SchemeVersion,
                                              help_text="Agents scored by this scheme version.")
