@@ -1,7 +1,9 @@
-"""Serializer fields that only accept objects of the actor's tenant (and scope)."""
+"""Serializer fields of input: foreign keys into the actor's tenant (and scope), dates within the bounds."""
 
 from django.utils.translation import gettext
 from rest_framework import serializers
+
+from common.bounds import DATE_RANGE_HELP, validate_date, with_help
 
 
 class StoredMessageField(serializers.CharField):
@@ -27,3 +29,12 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if actor is None:
             return queryset.none()
         return queryset.for_actor(actor, self.scope_action)
+
+
+class BoundedDateField(serializers.DateField):
+    """A date between 2000-01-01 and 2100-12-31 (see common.bounds), said so in the schema."""
+
+    def __init__(self, **kwargs):
+        kwargs["help_text"] = with_help(kwargs.get("help_text", ""), DATE_RANGE_HELP)
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_date]
+        super().__init__(**kwargs)

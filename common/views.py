@@ -7,8 +7,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from common.query import StrictQueryParamsMixin
 
-class ApiIndexView(APIView):
+
+class ApiIndexView(StrictQueryParamsMixin, APIView):
     """Links to the schema, the docs, the login endpoints and the caller's own entry points. Public."""
 
     authentication_classes = []

@@ -6,7 +6,8 @@ the tenant or the grants. Subclasses may not override `get_queryset`/`get_object
 
 - `queryset`: the model's base queryset (select_related etc.);
 - `action_roles`: DRF action -> roles allowed (anything else is refused);
-- `object_scopes`: DRF action -> scope action checked on the object ("manage" for writes by default).
+- `object_scopes`: DRF action -> scope action checked on the object ("manage" for writes by default);
+- `list_actions` / `query_params`: the query parameters each action reads (common.query; others are a 400).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 
 from common import concurrency, idempotency
 from common.actor import Actor
+from common.query import StrictQueryParamsMixin
 from common.tenancy import resolve_actor
 
 ALL_MEMBER_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector", "agent"})
@@ -43,7 +45,7 @@ class ActionRolePermission(BasePermission):
         return True
 
 
-class TenantScopedViewSet(viewsets.GenericViewSet):
+class TenantScopedViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, ActionRolePermission]
     action_roles: dict[str, frozenset[str]] = {}
     object_scopes: dict[str, str] = {}

@@ -14,6 +14,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.query import StrictQueryParamsMixin
+
 _VOCABULARIES: dict[str, Iterable[tuple[str, str]]] = {}
 
 
@@ -35,7 +37,7 @@ _SCHEMA = {"type": "object", "additionalProperties": {"type": "array", "items": 
            "description": "Vocabulary name → its terms."}
 
 
-class VocabularyView(APIView):
+class VocabularyView(StrictQueryParamsMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 

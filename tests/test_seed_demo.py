@@ -202,7 +202,8 @@ def test_without_today_the_months_follow_the_tenant_clock(db, client):
     assert sorted(Membership.objects.filter(tenant=tenant).values_list("role", flat=True)) == [
         "admin", "agent", "qa_inspector", "qa_lead", "supervisor"]
     assert TeamGrant.objects.filter(tenant=tenant).count() == 2
-    response = client.post("/api/v1/auth/token/", {"email": "supervisor@demo.jixiao.test", "password": PASSWORD})
+    response = client.post("/api/v1/auth/token/", {"email": "supervisor@demo.jixiao.test", "password": PASSWORD},
+                           content_type="application/json")
     assert response.status_code == 200
 
 

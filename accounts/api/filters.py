@@ -1,9 +1,22 @@
 import django_filters
 
-from accounts.models import Agent, AuditEvent, GrantPermission, Invitation, InvitationStatus, Membership, TeamGrant
+from accounts.models import (
+    Agent,
+    APIKey,
+    AuditEvent,
+    GrantPermission,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Team,
+    TeamGrant,
+    Tenant,
+    User,
+)
+from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(ScopedFilterSet):
     email = django_filters.CharFilter(field_name="user__email", lookup_expr="icontains")
 
     class Meta:
@@ -11,7 +24,7 @@ class MembershipFilter(django_filters.FilterSet):
         fields = ["role", "is_active"]
 
 
-class InvitationFilter(django_filters.FilterSet):
+class InvitationFilter(ScopedFilterSet):
     email = django_filters.CharFilter(lookup_expr="icontains")
     status = django_filters.ChoiceFilter(choices=InvitationStatus.choices, method="filter_status")
 
@@ -23,15 +36,15 @@ class InvitationFilter(django_filters.FilterSet):
         return queryset.with_status(value)
 
 
-class AgentFilter(django_filters.FilterSet):
+class AgentFilter(ScopedFilterSet):
     class Meta:
         model = Agent
         fields = ["team", "is_active"]
 
 
-class GrantFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="content_object_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+class GrantFilter(ScopedFilterSet):
+    team = ScopedModelChoiceFilter(field_name="content_object", model=Team)
+    user = ScopedModelChoiceFilter(model=User)
     permission = django_filters.ChoiceFilter(choices=GrantPermission.choices, method="filter_permission")
 
     class Meta:
@@ -42,16 +55,22 @@ class GrantFilter(django_filters.FilterSet):
         return queryset.filter(permission__codename=GrantPermission(value).codename)
 
 
-class AuditEventFilter(django_filters.FilterSet):
-    actor_user = django_filters.NumberFilter(field_name="actor_user_id")
-    actor_api_key = django_filters.NumberFilter(field_name="actor_api_key_id")
+class AuditEventFilter(ScopedFilterSet):
+    actor_user = ScopedModelChoiceFilter(model=User)
+    actor_api_key = ScopedModelChoiceFilter(model=APIKey)
     action = django_filters.CharFilter()
     action_prefix = django_filters.CharFilter(field_name="action", lookup_expr="startswith")
     object_type = django_filters.CharFilter()
     object_id = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = BoundedDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = BoundedDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent
         fields = ["actor_user", "actor_api_key", "action", "object_type", "object_id"]
+
+
+class TenantFilter(ScopedFilterSet):
+    class Meta:
+        model = Tenant
+        fields = ["is_active"]

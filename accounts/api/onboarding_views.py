@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import services
-from accounts.api import serializers
+from accounts.api import filters, serializers
 from accounts.models import Tenant
+from common.query import StrictQueryParamsMixin
 
 
 class IsPlatformStaff(BasePermission):
@@ -23,7 +24,7 @@ class IsPlatformStaff(BasePermission):
 
 
 @extend_schema_view(list=extend_schema(summary="List every tenant (platform staff)"))
-class TenantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TenantViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     # Members find their own tenants in /me/; this list is the platform's, for staff.
     queryset = Tenant.objects.all()
     serializer_class = serializers.TenantSerializer
@@ -31,7 +32,7 @@ class TenantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     search_fields = ["slug", "name"]
     ordering_fields = ["slug", "created_at", "id"]
     ordering = ["slug"]
-    filterset_fields = ["is_active"]
+    filterset_class = filters.TenantFilter
 
     @extend_schema(summary="Create a tenant and invite its first admin (platform staff)",
                    request=serializers.TenantCreateSerializer, responses={201: serializers.TenantCreatedSerializer})
@@ -48,7 +49,7 @@ class TenantViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(serializers.TenantCreatedSerializer(tenant).data, status=status.HTTP_201_CREATED)
 
 
-class InvitationLinkView(GenericAPIView):
+class InvitationLinkView(StrictQueryParamsMixin, GenericAPIView):
     # Anyone holding the link may call these, so they are throttled and every bad token gets the same 404.
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import (
+    TokenObtainPairSerializerExtension,
+    TokenRefreshSerializerExtension,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt
 
 from accounts.models import (
     Agent,
@@ -20,6 +25,23 @@ from accounts.models import (
 )
 from accounts.services.tenants import tenant_settings
 from common.fields import ScopedPrimaryKeyRelatedField
+from common.serializers import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
+
+
+class TokenObtainPairSerializer(StrictFieldsMixin, jwt.TokenObtainPairSerializer):
+    """simplejwt's login body, strict like every other input (same name, so the schema is unchanged)."""
+
+
+class TokenRefreshSerializer(StrictFieldsMixin, jwt.TokenRefreshSerializer):
+    """simplejwt's refresh body, strict like every other input."""
+
+
+class TokenObtainPairSchema(TokenObtainPairSerializerExtension):
+    target_class = TokenObtainPairSerializer
+
+
+class TokenRefreshSchema(TokenRefreshSerializerExtension):
+    target_class = TokenRefreshSerializer
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -33,13 +55,13 @@ class MemberUserField(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(memberships__tenant=actor.tenant, memberships__is_active=True)
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
 
 
-class MeTenantSerializer(serializers.Serializer):
+class MeTenantSerializer(StrictSerializer):
     slug = serializers.CharField(source="tenant.slug")
     name = serializers.CharField(source="tenant.name")
     time_zone = serializers.CharField(source="tenant.time_zone")
@@ -48,7 +70,7 @@ class MeTenantSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     tenants = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,14 +82,14 @@ class MeSerializer(serializers.ModelSerializer):
         return MeTenantSerializer(self.context["memberships"], many=True).data
 
 
-class MeUpdateSerializer(serializers.ModelSerializer):
+class MeUpdateSerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["full_name", "language"]
         extra_kwargs = {"language": {"help_text": "en or zh-hans; blank: use the tenant's default language."}}
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictModelSerializer):
     user = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -76,11 +98,11 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipRoleSerializer(serializers.Serializer):
+class MembershipRoleSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     agent_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -89,7 +111,7 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "agent_count", "created_at", "updated_at"]
 
 
-class AgentSerializer(serializers.ModelSerializer):
+class AgentSerializer(StrictModelSerializer):
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), scope_action="manage", allow_null=True,
                                         required=False)
     user = MemberUserField(allow_null=True, required=False,
@@ -111,11 +133,11 @@ class AgentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AgentBulkCreateSerializer(serializers.Serializer):
+class AgentBulkCreateSerializer(StrictSerializer):
     agents = AgentSerializer(many=True, allow_empty=False, max_length=1000)
 
 
-class APIKeySerializer(serializers.ModelSerializer):
+class APIKeySerializer(StrictModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -124,7 +146,7 @@ class APIKeySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class APIKeyCreateSerializer(serializers.Serializer):
+class APIKeyCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
 
 
@@ -136,7 +158,7 @@ class APIKeyCreatedSerializer(APIKeySerializer):
         read_only_fields = fields
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class GrantSerializer(StrictModelSerializer):
     user = UserSummarySerializer(read_only=True)
     team = serializers.PrimaryKeyRelatedField(source="content_object", read_only=True)
     permission = serializers.CharField(source="grant", read_only=True)
@@ -148,13 +170,13 @@ class GrantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GrantCreateSerializer(serializers.Serializer):
+class GrantCreateSerializer(StrictSerializer):
     user = MemberUserField(help_text="Id of an active member of this tenant.")
     team = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), scope_action="manage")
     permission = serializers.ChoiceField(choices=GrantPermission.choices)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(StrictModelSerializer):
     actor_user = UserSummarySerializer(read_only=True)
     actor_api_key = serializers.SlugRelatedField(slug_field="prefix", read_only=True)
 
@@ -165,7 +187,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictModelSerializer):
     status = serializers.ChoiceField(source="current_status", choices=InvitationStatus.choices, read_only=True,
                                      help_text="`expired` once `expires_at` has passed without the invitation "
                                                "being accepted.")
@@ -179,14 +201,14 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(StrictSerializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
     full_name = serializers.CharField(max_length=200, required=False, default="",
                                       help_text="Suggested name for the account, if the person has none yet.")
 
 
-class InvitationPreviewSerializer(serializers.ModelSerializer):
+class InvitationPreviewSerializer(StrictModelSerializer):
     tenant = serializers.CharField(source="tenant.name", read_only=True, help_text="The inviting tenant's name.")
 
     class Meta:
@@ -195,7 +217,7 @@ class InvitationPreviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvitationAcceptSerializer(serializers.Serializer):
+class InvitationAcceptSerializer(StrictSerializer):
     full_name = serializers.CharField(max_length=200, required=False, default="",
                                       help_text="For a new account (defaults to the name the admin suggested).")
     password = serializers.CharField(write_only=True, required=False, allow_null=True, default=None,
@@ -208,7 +230,7 @@ class AcceptedMembershipSerializer(MeTenantSerializer):
     email = serializers.EmailField(source="user.email")
 
 
-class TenantSettingsSerializer(serializers.Serializer):
+class TenantSettingsSerializer(StrictSerializer):
     appeal_window_days = serializers.IntegerField(min_value=1, required=False)
     appeal_sla_days = serializers.IntegerField(min_value=1, required=False)
     max_appeals_per_review = serializers.IntegerField(min_value=1, required=False)
@@ -222,7 +244,7 @@ class TenantSettingsField(serializers.DictField):
     """Any object in; the service checks the keys and types, so unknown settings are refused by name."""
 
 
-class TenantSerializer(serializers.ModelSerializer):
+class TenantSerializer(StrictModelSerializer):
     settings = serializers.SerializerMethodField()
 
     class Meta:
@@ -235,12 +257,12 @@ class TenantSerializer(serializers.ModelSerializer):
         return TenantSettingsSerializer(tenant_settings(tenant)).data
 
 
-class FirstAdminSerializer(serializers.Serializer):
+class FirstAdminSerializer(StrictSerializer):
     email = serializers.EmailField(help_text="Receives an invitation to become the tenant's admin.")
     full_name = serializers.CharField(max_length=200, required=False, default="")
 
 
-class TenantCreateSerializer(serializers.Serializer):
+class TenantCreateSerializer(StrictSerializer):
     slug = serializers.CharField(max_length=60)
     name = serializers.CharField(max_length=200)
     time_zone = serializers.CharField(max_length=64, default="UTC", help_text="An IANA time zone, e.g. Asia/Shanghai.")

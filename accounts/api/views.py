@@ -17,27 +17,30 @@ from accounts import services
 from accounts.api import filters, serializers
 from accounts.models import Agent, APIKey, AuditEvent, Invitation, Membership, Team, TeamGrant
 from common.pagination import NewestFirstCursorPagination
+from common.query import StrictQueryParamsMixin
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 
 STAFF_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector"})
 TEAM_MANAGERS = frozenset({"admin", "supervisor"})
 
 
-class ThrottledTokenObtainPairView(TokenObtainPairView):
+class ThrottledTokenObtainPairView(StrictQueryParamsMixin, TokenObtainPairView):
     """Log in with email and password; returns an access and a refresh token."""
 
+    serializer_class = serializers.TokenObtainPairSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
-class ThrottledTokenRefreshView(TokenRefreshView):
+class ThrottledTokenRefreshView(StrictQueryParamsMixin, TokenRefreshView):
     """Trade a refresh token for a new access token (and a new refresh token; the old one is blacklisted)."""
 
+    serializer_class = serializers.TokenRefreshSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
-class MeView(GenericAPIView):
+class MeView(StrictQueryParamsMixin, GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.MeSerializer
 

@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Q
-from django_filters.rest_framework import BooleanFilter
 
+from accounts.models import Agent, Team
+from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter, StrictBooleanFilter
 from feedback.models import (
     AssignmentStatus,
     CalibrationSession,
@@ -13,12 +14,12 @@ from feedback.models import (
 from performance.models import Channel
 
 
-class RubricFilter(django_filters.FilterSet):
+class RubricFilter(ScopedFilterSet):
     channel = django_filters.ChoiceFilter(
         choices=Channel.choices, method="filter_channel",
         help_text="Rubrics whose published version scores this channel (or every channel).",
     )
-    published = BooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
+    published = StrictBooleanFilter(field_name="published_version", lookup_expr="isnull", exclude=True,
                                              help_text="Has a published version.")
 
     class Meta:
@@ -29,23 +30,23 @@ class RubricFilter(django_filters.FilterSet):
         return queryset.filter(Q(published_version__channels__contains=[value]) | Q(published_version__channels=[]))
 
 
-class RubricVersionFilter(django_filters.FilterSet):
+class RubricVersionFilter(ScopedFilterSet):
     class Meta:
         model = RubricVersion
         fields = ["rubric", "status"]
 
 
-class QAReviewFilter(django_filters.FilterSet):
-    agent = django_filters.NumberFilter(field_name="interaction__agent_id")
-    team = django_filters.NumberFilter(field_name="interaction__team_id")
+class QAReviewFilter(ScopedFilterSet):
+    agent = ScopedModelChoiceFilter(field_name="interaction__agent", model=Agent)
+    team = ScopedModelChoiceFilter(field_name="interaction__team", model=Team)
     channel = django_filters.ChoiceFilter(field_name="interaction__channel", choices=Channel.choices)
-    rubric = django_filters.NumberFilter(field_name="rubric_version__rubric_id")
-    is_calibration = BooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    started_after = django_filters.IsoDateTimeFilter(field_name="interaction__started_at", lookup_expr="gte")
-    started_before = django_filters.IsoDateTimeFilter(field_name="interaction__started_at", lookup_expr="lt")
-    history = BooleanFilter(
+    rubric = ScopedModelChoiceFilter(field_name="rubric_version__rubric", model=Rubric)
+    is_calibration = StrictBooleanFilter(field_name="calibration", lookup_expr="isnull", exclude=True)
+    published_after = BoundedDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = BoundedDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    started_after = BoundedDateTimeFilter(field_name="interaction__started_at", lookup_expr="gte")
+    started_before = BoundedDateTimeFilter(field_name="interaction__started_at", lookup_expr="lt")
+    history = StrictBooleanFilter(
         method="filter_history",
         help_text="Include older revisions of amended reviews (default: only the latest revision of each).",
     )
@@ -62,10 +63,10 @@ class QAReviewFilter(django_filters.FilterSet):
         return params.get("history", "").lower() in ("true", "1") or bool(params.get("chain"))
 
 
-class QAAssignmentFilter(django_filters.FilterSet):
-    mine = BooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
+class QAAssignmentFilter(ScopedFilterSet):
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only assignments given to me (my queue).")
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
-    assigned_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    assigned_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = QAAssignment
@@ -76,7 +77,7 @@ class QAAssignmentFilter(django_filters.FilterSet):
         return queryset.filter(inspector_id=user.pk) if value and user is not None else queryset
 
 
-class CalibrationSessionFilter(django_filters.FilterSet):
+class CalibrationSessionFilter(ScopedFilterSet):
     class Meta:
         model = CalibrationSession
         fields = ["status", "rubric_version", "lead"]

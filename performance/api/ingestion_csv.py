@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from common.text import shown
 from performance.services.ingestion import IngestionRejected, RowError, RowSpec
 
 ENCODING_HINT = 'Save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)").'
@@ -33,7 +34,7 @@ def csv_rows(upload: IO[bytes], spec: RowSpec) -> Iterator[tuple[str, Any]]:
     if header is None:
         raise CsvInvalid("The file is empty; the first line must name the columns.",
                          [RowError("file", "The file is empty.", "empty")])
-    names = [name.strip() for name in header]
+    names = [shown(name.strip()) for name in header]
     _check_header(names, spec)
     return _records(reader, names)
 

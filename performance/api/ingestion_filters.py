@@ -1,7 +1,7 @@
 """Filters of the interaction and shift lists.
 
-Ids of other tenants (or outside the actor's scope) simply match nothing: the list's queryset is already scoped.
-Local-date filters read the date in the tenant's time zone, like KPI periods do.
+Id filters accept only ids the caller may see (any other id is the same 400). Local-date filters read the date
+in the tenant's time zone, like KPI periods do.
 """
 
 from __future__ import annotations
@@ -10,7 +10,15 @@ import datetime as dt
 
 import django_filters
 
-from performance.models import Channel, Interaction, Shift
+from accounts.models import Agent, Team
+from common.filters import (
+    BoundedDateFilter,
+    BoundedDateTimeFilter,
+    ScopedFilterSet,
+    ScopedModelChoiceFilter,
+    StrictBooleanFilter,
+)
+from performance.models import Channel, Interaction, Scenario, Shift
 
 
 def _tenant_zone(request):
@@ -21,27 +29,27 @@ def _local_midnight(request, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=_tenant_zone(request))
 
 
-class InteractionFilter(django_filters.FilterSet):
-    agent = django_filters.NumberFilter(field_name="agent_id", help_text="Agent id.")
+class InteractionFilter(ScopedFilterSet):
+    agent = ScopedModelChoiceFilter(model=Agent, help_text="Agent id.")
     agent_code = django_filters.CharFilter(field_name="agent__employee_code", help_text="Agent employee code.")
-    team = django_filters.NumberFilter(field_name="team_id", help_text="Team id (the team at ingestion).")
+    team = ScopedModelChoiceFilter(model=Team, help_text="Team id (the team at ingestion).")
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, help_text="Repeat for several.")
-    scenario = django_filters.NumberFilter(field_name="scenario_id", help_text="Scenario id.")
+    scenario = ScopedModelChoiceFilter(model=Scenario, help_text="Scenario id.")
     scenario_code = django_filters.CharFilter(field_name="scenario__code")
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
-    started_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte",
-                                                    help_text="started_at >= this moment (ISO 8601).")
-    started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt",
-                                                      help_text="started_at < this moment (ISO 8601).")
-    date_from = django_filters.DateFilter(method="filter_date_from",
-                                          help_text="From this day on, in the tenant's time zone (inclusive).")
-    date_to = django_filters.DateFilter(method="filter_date_to",
-                                        help_text="Up to this day, in the tenant's time zone (inclusive).")
-    answered = django_filters.BooleanFilter()
-    resolved = django_filters.BooleanFilter()
-    first_contact_resolved = django_filters.BooleanFilter()
-    csat_present = django_filters.BooleanFilter(field_name="csat", lookup_expr="isnull", exclude=True,
+    started_from = BoundedDateTimeFilter(field_name="started_at", lookup_expr="gte",
+                                         help_text="started_at >= this moment (ISO 8601).")
+    started_before = BoundedDateTimeFilter(field_name="started_at", lookup_expr="lt",
+                                           help_text="started_at < this moment (ISO 8601).")
+    date_from = BoundedDateFilter(method="filter_date_from",
+                                  help_text="From this day on, in the tenant's time zone (inclusive).")
+    date_to = BoundedDateFilter(method="filter_date_to",
+                                help_text="Up to this day, in the tenant's time zone (inclusive).")
+    answered = StrictBooleanFilter()
+    resolved = StrictBooleanFilter()
+    first_contact_resolved = StrictBooleanFilter()
+    csat_present = StrictBooleanFilter(field_name="csat", lookup_expr="isnull", exclude=True,
                                                 help_text="true: only surveyed interactions; false: only unsurveyed.")
 
     class Meta:
@@ -55,14 +63,14 @@ class InteractionFilter(django_filters.FilterSet):
         return queryset.filter(started_at__lt=_local_midnight(self.request, value + dt.timedelta(days=1)))
 
 
-class ShiftFilter(django_filters.FilterSet):
-    agent = django_filters.NumberFilter(field_name="agent_id", help_text="Agent id.")
+class ShiftFilter(ScopedFilterSet):
+    agent = ScopedModelChoiceFilter(model=Agent, help_text="Agent id.")
     agent_code = django_filters.CharFilter(field_name="agent__employee_code", help_text="Agent employee code.")
-    team = django_filters.NumberFilter(field_name="team_id", help_text="Team id (the team at ingestion).")
+    team = ScopedModelChoiceFilter(model=Team, help_text="Team id (the team at ingestion).")
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="Inclusive.")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="Inclusive.")
+    date_from = BoundedDateFilter(field_name="date", lookup_expr="gte", help_text="Inclusive.")
+    date_to = BoundedDateFilter(field_name="date", lookup_expr="lte", help_text="Inclusive.")
 
     class Meta:
         model = Shift

@@ -14,6 +14,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
 
+from common.parsers import refuse_nul
+
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 
 
@@ -56,6 +58,7 @@ class BatchJSONParser(BaseParser):
         if len(data) > MAX_BATCH_BYTES:
             raise _too_large()
         try:
-            return json.loads(data, parse_constant=_refuse_constant)
+            parsed = json.loads(data, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        return refuse_nul(data, parsed)

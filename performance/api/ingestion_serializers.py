@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from common.bounds import MOMENT_RANGE_HELP, with_help
+from common.fields import BoundedDateField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from performance.models import Channel, Interaction, Scenario, Shift
 from performance.services.ingestion import MAX_BATCH_ROWS
 from performance.services.ingestion.rows import MINUTES_PER_DAY, PG_INT_MAX
@@ -26,7 +29,7 @@ def _minutes(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MINUTES_PER_DAY, **kwargs)
 
 
-class InteractionRowSerializer(serializers.Serializer):
+class InteractionRowSerializer(StrictSerializer):
     agent = serializers.CharField(max_length=64, help_text=AGENT_CODE_HELP)
     channel = serializers.ChoiceField(choices=Channel.choices)
     scenario = serializers.CharField(max_length=40, required=False, allow_null=True,
@@ -34,7 +37,8 @@ class InteractionRowSerializer(serializers.Serializer):
     source = serializers.CharField(max_length=64, required=False, default="api", help_text=SOURCE_HELP)
     external_id = serializers.CharField(max_length=128, help_text="The record's id in the sending system.")
     started_at = serializers.DateTimeField(
-        help_text="ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00; values without one are refused.")
+        help_text=with_help("ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00; values without one are "
+                            "refused.", MOMENT_RANGE_HELP))
     ring_count = _seconds(required=False, default=0)
     queue_seconds = _seconds(required=False, default=0)
     answered = serializers.BooleanField(required=False, default=True)
@@ -50,31 +54,31 @@ class InteractionRowSerializer(serializers.Serializer):
     metadata = serializers.DictField(required=False, help_text="Any JSON object; stored as sent.")
 
 
-class InteractionBulkSerializer(serializers.Serializer):
+class InteractionBulkSerializer(StrictSerializer):
     rows = InteractionRowSerializer(many=True, allow_empty=False, max_length=MAX_BATCH_ROWS)
 
 
-class ShiftRowSerializer(serializers.Serializer):
+class ShiftRowSerializer(StrictSerializer):
     agent = serializers.CharField(max_length=64, help_text=AGENT_CODE_HELP)
     source = serializers.CharField(max_length=64, required=False, default="api", help_text=SOURCE_HELP)
     external_id = serializers.CharField(max_length=128, help_text="The record's id in the sending system.")
-    date = serializers.DateField(help_text="The tenant-local day of the shift.")
+    date = BoundedDateField(help_text="The tenant-local day of the shift.")
     scheduled_minutes = _minutes(required=False, default=0)
     worked_minutes = _minutes(required=False, default=0)
     logged_in_minutes = _minutes(required=False, default=0)
 
 
-class ShiftBulkSerializer(serializers.Serializer):
+class ShiftBulkSerializer(StrictSerializer):
     rows = ShiftRowSerializer(many=True, allow_empty=False, max_length=MAX_BATCH_ROWS)
 
 
-class CsvUploadSerializer(serializers.Serializer):
+class CsvUploadSerializer(StrictSerializer):
     file = serializers.FileField(
         help_text=f"A UTF-8 CSV (BOM allowed) whose header names the same fields as the JSON rows; at most "
                   f"{MAX_BATCH_ROWS:,} records. Empty cells mean the field's default (or null).")
 
 
-class IngestionResultSerializer(serializers.Serializer):
+class IngestionResultSerializer(StrictSerializer):
     created = serializers.IntegerField(help_text="Rows that were new.")
     updated = serializers.IntegerField(help_text="Rows whose (source, external_id) existed; they now hold the values "
                                                  "sent.")
@@ -83,7 +87,7 @@ class IngestionResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField(help_text="created + updated: every row of the batch.")
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(StrictModelSerializer):
     agent_code = serializers.CharField(source="agent.employee_code", read_only=True)
     scenario_code = serializers.CharField(source="scenario.code", read_only=True, allow_null=True, default=None)
     handle_seconds = serializers.IntegerField(read_only=True, help_text="talk + hold + acw")
@@ -98,7 +102,7 @@ class InteractionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"team": {"help_text": "The agent's team when the interaction was first ingested."}}
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class ShiftSerializer(StrictModelSerializer):
     agent_code = serializers.CharField(source="agent.employee_code", read_only=True)
 
     class Meta:
@@ -108,7 +112,7 @@ class ShiftSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScenarioSerializer(serializers.ModelSerializer):
+class ScenarioSerializer(StrictModelSerializer):
     class Meta:
         model = Scenario
         fields = ["id", "code", "name", "created_at"]

@@ -13,12 +13,15 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.filters import SearchFilter
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from common.errors import PROBLEM_CONTENT_TYPE, problem
+from common.filters import StrictOrderingFilter
 from common.pagination import NewestFirstCursorPagination
+from common.parsers import StrictJSONParser
+from common.serializers import unknown_field_errors
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 from performance.api import ingestion_filters as filters
 from performance.api import ingestion_serializers as serializers
@@ -39,7 +42,7 @@ INGEST_FORBIDDEN = OpenApiResponse(description="Only admins, supervisors and int
 BODY_TOO_LARGE = OpenApiResponse(description=f"The body is larger than {MAX_BATCH_BYTES // 2**20} MB.")
 
 
-class TieBreakOrderingFilter(OrderingFilter):
+class TieBreakOrderingFilter(StrictOrderingFilter):
     """Whatever the requested order, ties are broken by id in the same direction, so pages are stable."""
 
     def get_ordering(self, request, queryset, view):
@@ -87,7 +90,7 @@ class IngestingViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrie
     row_spec: ingestion.RowSpec
     action_roles = {**dict.fromkeys(READ_ACTIONS, ALL_MEMBER_ROLES), **dict.fromkeys(INGEST_ACTIONS, INGEST_ROLES)}
     filter_backends = [DjangoFilterBackend, TieBreakOrderingFilter]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     def check_permissions(self, request):
         super().check_permissions(request)
@@ -116,9 +119,12 @@ class IngestingViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrie
     @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
     def import_csv(self, request, tenant_slug):
         upload = request.FILES.get("file")
+        errors = [RowError(name, str(detail), detail.code)
+                  for name, (detail,) in unknown_field_errors(request.data.keys(), ["file"]).items()]
         if upload is None:
-            raise IngestionRejected('Send the CSV file in the multipart field "file".',
-                                    [RowError("file", "No file was submitted.", "required")])
+            errors.append(RowError("file", "No file was submitted.", "required"))
+        if errors:
+            raise IngestionRejected('Send the CSV file in the multipart field "file", and nothing else.', errors)
         if upload.size > MAX_BATCH_BYTES:
             message = f"The file may be at most {MAX_BATCH_BYTES // 2**20} MB."
             raise IngestionRejected(message, [RowError("file", message, "too_large")])

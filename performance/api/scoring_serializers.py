@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agent, Team
-from common.fields import ScopedPrimaryKeyRelatedField, StoredMessageField
+from common.fields import BoundedDateField, ScopedPrimaryKeyRelatedField, StoredMessageField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from performance.kpis import CATALOG, KPI_CHOICES
 from performance.models import (
     AgentPeriodScore,
@@ -31,7 +32,7 @@ DIRECTIONS = [("higher", "Higher is better"), ("lower", "Lower is better"),
               ("band", "A target band: the scheme's floor and target decide"), ("none", "Not ranked by itself")]
 
 
-class KpiDefinitionSerializer(serializers.Serializer):
+class KpiDefinitionSerializer(StrictSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField(help_text="count, percent, seconds, rings or points")
@@ -45,14 +46,14 @@ class KpiDefinitionSerializer(serializers.Serializer):
 # Schemes and versions
 
 
-class SchemeKpiSerializer(serializers.ModelSerializer):
+class SchemeKpiSerializer(StrictModelSerializer):
     class Meta:
         model = SchemeKpi
         fields = ["kpi_code", "weight", "floor", "target", "min_sample"]
         read_only_fields = fields
 
 
-class SchemeKpiInputSerializer(serializers.Serializer):
+class SchemeKpiInputSerializer(StrictSerializer):
     kpi_code = serializers.ChoiceField(choices=KPI_CHOICES)
     weight = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="Greater than 0.")
     floor = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="The raw value scoring 0 points.")
@@ -73,7 +74,7 @@ class SchemeKpiInputSerializer(serializers.Serializer):
         return attrs
 
 
-class SchemeVersionSerializer(serializers.ModelSerializer):
+class SchemeVersionSerializer(StrictModelSerializer):
     kpis = SchemeKpiSerializer(many=True, read_only=True)
     teams = serializers.SerializerMethodField(help_text="Team ids; empty = every agent of the tenant.")
     is_locked = serializers.BooleanField(read_only=True,
@@ -95,10 +96,10 @@ class SchemeVersionSerializer(serializers.ModelSerializer):
         return version_warnings(len(version.kpis.all()))
 
 
-class SchemeVersionInputSerializer(serializers.Serializer):
-    effective_from = serializers.DateField()
-    effective_to = serializers.DateField(required=False, allow_null=True, default=None,
-                                         help_text="Exclusive; empty = open-ended.")
+class SchemeVersionInputSerializer(StrictSerializer):
+    effective_from = BoundedDateField()
+    effective_to = BoundedDateField(required=False, allow_null=True, default=None,
+                                    help_text="Exclusive; empty = open-ended.")
     scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True,
                                             default=None,
                                             help_text="Only this scenario's interactions count; empty = all.")
@@ -110,11 +111,11 @@ class SchemeVersionInputSerializer(serializers.Serializer):
     kpis = SchemeKpiInputSerializer(many=True, help_text=f"1 to {MAX_KPIS} KPIs (a warning above 5).")
 
 
-class SchemeVersionUpdateSerializer(serializers.Serializer):
+class SchemeVersionUpdateSerializer(StrictSerializer):
     """A PATCH of a version: only the fields sent change; `kpis`, when sent, is the complete new list."""
 
-    effective_from = serializers.DateField(required=False)
-    effective_to = serializers.DateField(required=False, allow_null=True)
+    effective_from = BoundedDateField(required=False)
+    effective_to = BoundedDateField(required=False, allow_null=True)
     scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True)
     teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
     missing_data_policy = serializers.ChoiceField(choices=MissingDataPolicy.choices, required=False)
@@ -122,7 +123,7 @@ class SchemeVersionUpdateSerializer(serializers.Serializer):
     kpis = SchemeKpiInputSerializer(many=True, required=False)
 
 
-class SimulatedVersionInputSerializer(serializers.Serializer):
+class SimulatedVersionInputSerializer(StrictSerializer):
     scenario = ScopedPrimaryKeyRelatedField(queryset=Scenario.objects.all(), required=False, allow_null=True,
                                             default=None)
     teams = ScopedPrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False, default=list)
@@ -131,7 +132,7 @@ class SimulatedVersionInputSerializer(serializers.Serializer):
     kpis = SchemeKpiInputSerializer(many=True)
 
 
-class SchemeVersionSummarySerializer(serializers.ModelSerializer):
+class SchemeVersionSummarySerializer(StrictModelSerializer):
     is_locked = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -140,7 +141,7 @@ class SchemeVersionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(StrictModelSerializer):
     versions = SchemeVersionSummarySerializer(many=True, read_only=True)
 
     class Meta:
@@ -149,12 +150,12 @@ class SchemeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "versions", "created_at", "updated_at"]
 
 
-class SchemeInputSerializer(serializers.Serializer):
+class SchemeInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SchemeUpdateSerializer(serializers.Serializer):
+class SchemeUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
@@ -162,14 +163,14 @@ class SchemeUpdateSerializer(serializers.Serializer):
 # Periods and jobs
 
 
-class RevisionSummarySerializer(serializers.Serializer):
+class RevisionSummarySerializer(StrictSerializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     job = serializers.IntegerField(source="job_id")
     completed_at = serializers.DateTimeField()
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(StrictModelSerializer):
     time_zone = serializers.CharField(source="tenant.time_zone", read_only=True)
     starts_at = serializers.SerializerMethodField(help_text="The first instant, in the tenant's time zone.")
     ends_at = serializers.SerializerMethodField(help_text="The exclusive end, in the tenant's time zone.")
@@ -190,19 +191,19 @@ class PeriodSerializer(serializers.ModelSerializer):
         return period_bounds(period)[1].isoformat()
 
 
-class PeriodCreateSerializer(serializers.Serializer):
+class PeriodCreateSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=PeriodKind.choices)
-    start = serializers.DateField(help_text="Monthly: the 1st; quarterly: 1 Jan/Apr/Jul/Oct.")
-    end = serializers.DateField(required=False, allow_null=True, default=None,
-                                help_text="Exclusive. Required for custom periods; derived for the others.")
+    start = BoundedDateField(help_text="Monthly: the 1st; quarterly: 1 Jan/Apr/Jul/Oct.")
+    end = BoundedDateField(required=False, allow_null=True, default=None,
+                           help_text="Exclusive. Required for custom periods; derived for the others.")
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class PeriodUpdateSerializer(serializers.Serializer):
+class PeriodUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(StrictModelSerializer):
     revision = serializers.IntegerField(source="revision.number", read_only=True, allow_null=True,
                                         help_text="The revision number written; null when unchanged or not done.")
     counts = serializers.JSONField(read_only=True, help_text=(
@@ -223,14 +224,14 @@ class JobSerializer(serializers.ModelSerializer):
 # Scores
 
 
-class ScoreAgentSerializer(serializers.ModelSerializer):
+class ScoreAgentSerializer(StrictModelSerializer):
     class Meta:
         model = Agent
         fields = ["id", "employee_code", "display_name"]
         read_only_fields = fields
 
 
-class KpiBreakdownSerializer(serializers.Serializer):
+class KpiBreakdownSerializer(StrictSerializer):
     """One KPI of a score's breakdown; name, unit and direction come from the catalog."""
 
     kpi_code = serializers.CharField()
@@ -262,7 +263,7 @@ class KpiBreakdownSerializer(serializers.Serializer):
         return CATALOG[line["kpi_code"]].direction
 
 
-class SchemeVersionRefSerializer(serializers.ModelSerializer):
+class SchemeVersionRefSerializer(StrictModelSerializer):
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
 
     class Meta:
@@ -271,7 +272,7 @@ class SchemeVersionRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SchemeScoreSerializer(serializers.ModelSerializer):
+class SchemeScoreSerializer(StrictModelSerializer):
     scheme_version = SchemeVersionRefSerializer(read_only=True)
     kpis = KpiBreakdownSerializer(many=True, read_only=True)
     unscored_reason = StoredMessageField(read_only=True, help_text="Why the agent has no total; blank when scored.")
@@ -282,14 +283,14 @@ class SchemeScoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdjustmentSerializer(serializers.ModelSerializer):
+class AdjustmentSerializer(StrictModelSerializer):
     class Meta:
         model = ScoreAdjustment
         fields = ["id", "period", "agent", "score", "points", "reason", "created_by", "created_at"]
         read_only_fields = fields
 
 
-class AdjustmentCreateSerializer(serializers.Serializer):
+class AdjustmentCreateSerializer(StrictSerializer):
     agent = ScopedPrimaryKeyRelatedField(queryset=Agent.objects.all())
     points = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal(-100),
                                       max_value=Decimal(100), help_text="Added to the frozen total; not 0.")
@@ -301,7 +302,7 @@ class AdjustmentCreateSerializer(serializers.Serializer):
         return value
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(StrictModelSerializer):
     revision = serializers.IntegerField(source="revision.number", read_only=True)
     agent = ScoreAgentSerializer(read_only=True)
     schemes = SchemeScoreSerializer(source="scheme_scores", many=True, read_only=True)
@@ -328,7 +329,7 @@ def adjusted_total(score: AgentPeriodScore) -> Decimal | None:
     return score.total + sum((a.points for a in score.adjustments.all()), Decimal(0))
 
 
-class PeriodRefSerializer(serializers.ModelSerializer):
+class PeriodRefSerializer(StrictModelSerializer):
     class Meta:
         model = KpiPeriod
         fields = ["id", "name", "kind", "start", "end", "status"]
@@ -342,7 +343,7 @@ class ScoreHistorySerializer(ScoreSerializer):
 # Simulation
 
 
-class SimulateInputSerializer(serializers.Serializer):
+class SimulateInputSerializer(StrictSerializer):
     scheme_version = ScopedPrimaryKeyRelatedField(queryset=SchemeVersion.objects.all(), required=False,
                                                   allow_null=True, default=None,
                                                   help_text="An existing version to try on this period.")
@@ -355,7 +356,7 @@ class SimulateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class SimulatedScoreSerializer(serializers.Serializer):
+class SimulatedScoreSerializer(StrictSerializer):
     agent = ScoreAgentSerializer()
     team = serializers.IntegerField(allow_null=True)
     total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -371,7 +372,7 @@ class SimulatedScoreSerializer(serializers.Serializer):
     rank_change = serializers.IntegerField(allow_null=True, help_text="current_rank − rank: places gained.")
 
 
-class SimulationSerializer(serializers.Serializer):
+class SimulationSerializer(StrictSerializer):
     period = serializers.IntegerField()
     scheme_version = serializers.IntegerField(allow_null=True)
     warnings = serializers.ListField(child=serializers.CharField())

@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from accounts.models import Agent
 from common import exports
+from common.filters import StrictOrderingFilter
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 from performance.api import scoring_filters as filters
 from performance.api import scoring_serializers as serializers
@@ -151,7 +151,7 @@ class _ChildOfMixin:
 class SchemeVersionViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = versions_with_details(SchemeVersion.objects.all())
     serializer_class = serializers.SchemeVersionSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["number", "effective_from"]
     ordering = ["number"]
     parent_model, parent_kwarg, parent_field = ScoringScheme, "scheme_pk", "scheme"
@@ -300,7 +300,7 @@ class JobViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = ComputationJob.objects.select_related("revision")
     serializer_class = serializers.JobSerializer
     filterset_class = filters.JobFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
     action_roles = {"list": JOB_READERS, "retrieve": JOB_READERS, "retry": ADMIN_ONLY}
@@ -362,6 +362,7 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
     ordering = ["rank"]
     parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
     action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS, "export": SCORE_READERS}
+    query_params = {"list": frozenset({"revision"}), "export": frozenset({"revision", "file_format"})}
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -404,7 +405,7 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
 class AdjustmentViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin):
     queryset = ScoreAdjustment.objects.all()
     serializer_class = serializers.AdjustmentSerializer
-    filter_backends = [OrderingFilter]
+    filter_backends = [StrictOrderingFilter]
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
     parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"

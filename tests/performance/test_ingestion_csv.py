@@ -165,11 +165,11 @@ def test_an_empty_file_is_refused(cast, admin, data, field, code):
     assert error_fields(response) == [(field, code)]
 
 
-def test_the_file_field_is_required(cast, admin):
+def test_the_file_field_is_required_and_the_only_one(cast, admin):
     response = admin.post(cast.url("interactions/import/"), {"other": csv_file("x")}, format="multipart")
 
     assert response.status_code == 400
-    assert error_fields(response) == [("file", "required")]
+    assert error_fields(response) == [("other", "unknown_field"), ("file", "required")]
 
 
 def test_a_json_body_is_not_a_file(cast, admin):

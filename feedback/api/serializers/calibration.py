@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from common.fields import ScopedPrimaryKeyRelatedField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from feedback.api.fields import TenantPrimaryKeyRelatedField
 from feedback.api.serializers.sampling import InspectorField
 from feedback.models import CalibrationItem, CalibrationSession, QAReview, RubricVersion
@@ -15,7 +16,7 @@ from feedback.services.calibration import MAX_ITEMS, MAX_PARTICIPANTS
 from performance.models import Channel, Interaction
 
 
-class CalibrationItemSerializer(serializers.ModelSerializer):
+class CalibrationItemSerializer(StrictModelSerializer):
     channel = serializers.ChoiceField(source="interaction.channel", choices=Channel.choices, read_only=True)
     started_at = serializers.DateTimeField(source="interaction.started_at", read_only=True)
     agent = serializers.IntegerField(source="interaction.agent_id", read_only=True)
@@ -26,12 +27,12 @@ class CalibrationItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CalibrationParticipantSerializer(serializers.Serializer):
+class CalibrationParticipantSerializer(StrictSerializer):
     user = UserSummarySerializer(read_only=True)
     submitted = serializers.IntegerField(read_only=True, help_text="Reviews submitted so far (answers stay hidden).")
 
 
-class CalibrationSessionSerializer(serializers.ModelSerializer):
+class CalibrationSessionSerializer(StrictModelSerializer):
     lead = UserSummarySerializer(read_only=True)
     items = CalibrationItemSerializer(many=True, read_only=True)
     participants = serializers.SerializerMethodField()
@@ -57,7 +58,7 @@ class CalibrationSessionSerializer(serializers.ModelSerializer):
         ).data
 
 
-class CalibrationCreateSerializer(serializers.Serializer):
+class CalibrationCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     rubric_version = ScopedPrimaryKeyRelatedField(queryset=RubricVersion.objects.all())
@@ -67,7 +68,7 @@ class CalibrationCreateSerializer(serializers.Serializer):
         f"Up to {MAX_PARTICIPANTS} inspectors who score blind (not you: your reviews are the reference)."))
 
 
-class CalibrationInspectorResultSerializer(serializers.Serializer):
+class CalibrationInspectorResultSerializer(StrictSerializer):
     inspector = serializers.IntegerField()
     reviews = serializers.IntegerField(help_text="Reviews compared with the reference.")
     mean_total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -80,7 +81,7 @@ class CalibrationInspectorResultSerializer(serializers.Serializer):
                                                    help_text="% of answers equal to the reference's.")
 
 
-class CalibrationCriterionResultSerializer(serializers.Serializer):
+class CalibrationCriterionResultSerializer(StrictSerializer):
     criterion = serializers.IntegerField()
     section = serializers.CharField()
     label = serializers.CharField()
@@ -92,7 +93,7 @@ class CalibrationCriterionResultSerializer(serializers.Serializer):
                                                        help_text="In % of the scale.")
 
 
-class CalibrationInteractionResultSerializer(serializers.Serializer):
+class CalibrationInteractionResultSerializer(StrictSerializer):
     interaction = serializers.IntegerField()
     reference_total = serializers.DecimalField(max_digits=5, decimal_places=2)
     reviews = serializers.IntegerField()
@@ -101,7 +102,7 @@ class CalibrationInteractionResultSerializer(serializers.Serializer):
     mean_absolute_deviation = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class CalibrationResultsSerializer(serializers.Serializer):
+class CalibrationResultsSerializer(StrictSerializer):
     session = serializers.IntegerField()
     reference = serializers.IntegerField(help_text="The lead whose reviews are the reference.")
     inspectors = CalibrationInspectorResultSerializer(many=True)

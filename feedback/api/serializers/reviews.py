@@ -4,12 +4,13 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from common.fields import ScopedPrimaryKeyRelatedField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from feedback.api.fields import TenantPrimaryKeyRelatedField
 from feedback.models import CalibrationSession, QAReview, QAReviewAnswer, RubricVersion
 from performance.models import Channel, Interaction
 
 
-class QAReviewAnswerSerializer(serializers.ModelSerializer):
+class QAReviewAnswerSerializer(StrictModelSerializer):
     section = serializers.CharField(source="criterion.section.title", read_only=True)
     label = serializers.CharField(source="criterion.label", read_only=True)
     weight = serializers.DecimalField(source="criterion.weight", max_digits=7, decimal_places=2, read_only=True)
@@ -24,7 +25,7 @@ class QAReviewAnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QAReviewSerializer(serializers.ModelSerializer):
+class QAReviewSerializer(StrictModelSerializer):
     agent = serializers.IntegerField(source="interaction.agent_id", read_only=True)
     team = serializers.IntegerField(source="interaction.team_id", read_only=True, allow_null=True)
     channel = serializers.ChoiceField(source="interaction.channel", choices=Channel.choices, read_only=True)
@@ -52,7 +53,7 @@ class QAReviewDetailSerializer(QAReviewSerializer):
         read_only_fields = fields
 
 
-class QAReviewAnswerInputSerializer(serializers.Serializer):
+class QAReviewAnswerInputSerializer(StrictSerializer):
     criterion = serializers.IntegerField(help_text="Id of a criterion of the review's rubric version.")
     rating = serializers.IntegerField(required=False, allow_null=True, default=None,
                                       help_text="On the criterion's scale; leave empty when N/A.")
@@ -60,7 +61,7 @@ class QAReviewAnswerInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class QAReviewCreateSerializer(serializers.Serializer):
+class QAReviewCreateSerializer(StrictSerializer):
     interaction = TenantPrimaryKeyRelatedField(queryset=Interaction.objects.all())
     rubric_version = ScopedPrimaryKeyRelatedField(queryset=RubricVersion.objects.all())
     calibration = ScopedPrimaryKeyRelatedField(
@@ -73,14 +74,14 @@ class QAReviewCreateSerializer(serializers.Serializer):
                                                   max_value=86400)
 
 
-class QAReviewUpdateSerializer(serializers.Serializer):
+class QAReviewUpdateSerializer(StrictSerializer):
     answers = QAReviewAnswerInputSerializer(many=True, required=False, max_length=500,
                                             help_text="Replaces all of the draft's answers.")
     overall_comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     time_spent_seconds = serializers.IntegerField(required=False, min_value=0, max_value=86400)
 
 
-class QAReviewAmendSerializer(serializers.Serializer):
+class QAReviewAmendSerializer(StrictSerializer):
     answers = QAReviewAnswerInputSerializer(
         many=True, allow_empty=False, max_length=500,
         help_text="Answers that change; criteria not listed keep their answers.",

@@ -7,11 +7,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.fields import ScopedPrimaryKeyRelatedField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from feedback.models import SCALE_BOUNDS, RatingScale, Rubric, RubricCriterion, RubricSection, RubricVersion
 from performance.models import Channel, Scenario
 
 
-class RubricCriterionSerializer(serializers.ModelSerializer):
+class RubricCriterionSerializer(StrictModelSerializer):
     scale_min = serializers.SerializerMethodField()
     scale_max = serializers.SerializerMethodField()
 
@@ -30,7 +31,7 @@ class RubricCriterionSerializer(serializers.ModelSerializer):
         return SCALE_BOUNDS[criterion.scale][1]
 
 
-class RubricSectionSerializer(serializers.ModelSerializer):
+class RubricSectionSerializer(StrictModelSerializer):
     criteria = RubricCriterionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -39,14 +40,14 @@ class RubricSectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RubricVersionSummarySerializer(serializers.ModelSerializer):
+class RubricVersionSummarySerializer(StrictModelSerializer):
     class Meta:
         model = RubricVersion
         fields = ["id", "number", "status", "notes", "created_at", "published_at"]
         read_only_fields = fields
 
 
-class RubricVersionSerializer(serializers.ModelSerializer):
+class RubricVersionSerializer(StrictModelSerializer):
     rubric_name = serializers.CharField(source="rubric.name", read_only=True)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), read_only=True)
     scenarios = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -59,7 +60,7 @@ class RubricVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RubricSerializer(serializers.ModelSerializer):
+class RubricSerializer(StrictModelSerializer):
     published_version = RubricVersionSummarySerializer(read_only=True, allow_null=True)
     versions = RubricVersionSummarySerializer(many=True, read_only=True)
 
@@ -70,7 +71,7 @@ class RubricSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RubricCriterionInputSerializer(serializers.Serializer):
+class RubricCriterionInputSerializer(StrictSerializer):
     label = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     weight = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0.01"),
@@ -80,13 +81,13 @@ class RubricCriterionInputSerializer(serializers.Serializer):
     is_critical = serializers.BooleanField(default=False)
 
 
-class RubricSectionInputSerializer(serializers.Serializer):
+class RubricSectionInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     criteria = RubricCriterionInputSerializer(many=True, allow_empty=False, max_length=100)
 
 
-class RubricScopeInputSerializer(serializers.Serializer):
+class RubricScopeInputSerializer(StrictSerializer):
     notes = serializers.CharField(required=False, allow_blank=True)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False,
                                      max_length=len(Channel.choices), help_text="Empty: every channel.")
@@ -101,7 +102,7 @@ class RubricCreateSerializer(RubricScopeInputSerializer):
     sections = RubricSectionInputSerializer(many=True, allow_empty=False, max_length=30)
 
 
-class RubricUpdateSerializer(serializers.Serializer):
+class RubricUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 

@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from accounts.models import Agent, Team, User
-from common.fields import ScopedPrimaryKeyRelatedField
+from common.fields import BoundedDateField, ScopedPrimaryKeyRelatedField
+from common.serializers import StrictModelSerializer, StrictSerializer
 from feedback.models import QAAssignment, QAAssignmentBatch
 from performance.models import Channel, KpiPeriod
 
@@ -27,7 +28,7 @@ class InspectorField(serializers.PrimaryKeyRelatedField):
                                    memberships__role__in=INSPECTING_ROLES, is_active=True)
 
 
-class QAAssignmentSerializer(serializers.ModelSerializer):
+class QAAssignmentSerializer(StrictModelSerializer):
     interaction_started_at = serializers.DateTimeField(source="interaction.started_at", read_only=True)
     channel = serializers.ChoiceField(source="interaction.channel", choices=Channel.choices, read_only=True)
     inspector = UserSummarySerializer(read_only=True)
@@ -39,7 +40,7 @@ class QAAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QAAssignmentBatchSerializer(serializers.ModelSerializer):
+class QAAssignmentBatchSerializer(StrictModelSerializer):
     teams = serializers.ListField(source="team_ids", child=serializers.IntegerField(), read_only=True)
     inspectors = serializers.ListField(source="inspector_ids", child=serializers.IntegerField(), read_only=True)
 
@@ -50,7 +51,7 @@ class QAAssignmentBatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectorLoadSerializer(serializers.Serializer):
+class InspectorLoadSerializer(StrictSerializer):
     inspector = serializers.IntegerField()
     assigned = serializers.IntegerField()
 
@@ -63,14 +64,14 @@ class QAAssignmentBatchDetailSerializer(QAAssignmentBatchSerializer):
         read_only_fields = fields
 
 
-class PeriodOrDatesSerializer(serializers.Serializer):
+class PeriodOrDatesSerializer(StrictSerializer):
     """A KPI period, or a date range [date_from, date_to) in the tenant's time zone."""
 
     period = ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.all(), required=False,
                                           help_text="A KPI period (instead of date_from/date_to).")
-    date_from = serializers.DateField(required=False, help_text="First day, in the tenant's time zone.")
-    date_to = serializers.DateField(required=False,
-                                    help_text="Day after the last one (exclusive), in the tenant's time zone.")
+    date_from = BoundedDateField(required=False, help_text="First day, in the tenant's time zone.")
+    date_to = BoundedDateField(required=False,
+                               help_text="Day after the last one (exclusive), in the tenant's time zone.")
 
     def validate(self, attrs):
         period = attrs.pop("period", None)
@@ -103,7 +104,7 @@ class QAAssignmentGenerateSerializer(PeriodOrDatesSerializer):
         return attrs
 
 
-class QAAssignmentSkipSerializer(serializers.Serializer):
+class QAAssignmentSkipSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -126,7 +127,7 @@ class QACoverageQuerySerializer(PeriodOrDatesSerializer):
         return attrs
 
 
-class QACoverageRowSerializer(serializers.ModelSerializer):
+class QACoverageRowSerializer(StrictModelSerializer):
     agent = serializers.IntegerField(source="pk")
     interactions = serializers.IntegerField(source="interaction_count", help_text="Interactions in the range.")
     assigned = serializers.IntegerField(source="assigned_count", help_text="Sampled for QA (not skipped).")

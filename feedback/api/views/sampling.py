@@ -42,6 +42,8 @@ class QAAssignmentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Ret
     action_roles = {"list": QUEUE_READERS, "retrieve": QUEUE_READERS, "skip": SKIPPERS, "generate": QA_MANAGERS,
                     "coverage": COVERAGE_READERS}
     object_scopes = {"skip": "manage"}
+    list_actions = frozenset({"list", "coverage"})
+    query_params = {"coverage": frozenset(serializers.QACoverageQuerySerializer().fields)}
 
     @extend_schema(
         summary="Sample interactions per agent and assign them evenly to inspectors (seeded, reproducible)",
@@ -76,7 +78,7 @@ class QAAssignmentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Ret
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def coverage(self, request, tenant_slug):
-        query = serializers.QACoverageQuerySerializer(data=request.query_params,
+        query = serializers.QACoverageQuerySerializer(data=self.own_query_params(),
                                                       context=self.get_serializer_context())
         query.is_valid(raise_exception=True)
         params = query.validated_data

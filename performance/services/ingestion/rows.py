@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from common.bounds import validate_date, validate_moment
+from common.text import NUL, NUL_CODE, NUL_MESSAGE, nul_paths
 from performance.models import Channel
 
 PG_INT_MAX = 2_147_483_647
@@ -129,15 +133,25 @@ def aware_datetime(value: Any) -> dt.datetime:
             "The datetime has no UTC offset, so its moment is ambiguous; send e.g. 2026-10-01T09:30:00+08:00.",
             "naive_datetime",
         )
-    return parsed
+    return _within_bounds(validate_moment, parsed)
+
+
+def _within_bounds(validate: Callable[[Any], None], value: Any) -> Any:
+    try:
+        validate(value)
+    except ValidationError as exc:
+        raise FieldInvalid(exc.messages[0], exc.error_list[0].code) from None
+    return value
 
 
 def iso_date(value: Any) -> dt.date:
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
-            return dt.date.fromisoformat(value.strip())
+            parsed = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            return _within_bounds(validate_date, parsed)
     raise FieldInvalid("Date has wrong format. Use YYYY-MM-DD, e.g. 2026-10-01.")
 
 
@@ -150,6 +164,8 @@ def json_object(value: Any) -> str:
             value = json.loads(value)
         except ValueError:
             raise FieldInvalid("Value must be a JSON object.") from None
+        if nul_paths(value):  # a CSV cell can hold the escape \u0000; JSON bodies are checked when parsed
+            raise FieldInvalid(str(NUL_MESSAGE), NUL_CODE)
     if not isinstance(value, dict):
         raise FieldInvalid("Value must be a JSON object.")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -248,6 +264,9 @@ def parse_row(spec: RowSpec, raw: Any, prefix: str, errors: list[RowError]) -> l
                 value = INVALID
             else:
                 value = default
+        elif type(value) is str and NUL in value:
+            errors.append(RowError(location(prefix, name), str(NUL_MESSAGE), NUL_CODE))
+            value = INVALID
         elif value is None:
             if not nullable:
                 errors.append(RowError(location(prefix, name), "This field may not be null.", "null"))
