@@ -3,7 +3,7 @@ nothing is written."""
 
 import pytest
 
-from accounts.models import Agent, Membership, Team
+from accounts.models import Agent, Invitation, Team
 from feedback.models import QAReview, Rubric
 from performance.models import KpiPeriod, SchemeVersion
 from tests.strict.conftest import error_fields
@@ -28,8 +28,8 @@ def _cases(cast, objects):
             {"agents": [{"employee_code": "X1", "display_name": "X", "team": cast.north.pk},
                         {"employee_code": "X2", "display_name": "Y", "team": cast.north.pk, "nickname": "y"}]},
             Agent, [("agents.1.nickname", "unknown_field")]),
-        "member": ("admin", "post", "members/", {"email": "new@acme.test", "role": "agent", "nick": "n"},
-                   Membership, [("nick", "unknown_field")]),
+        "invitation": ("admin", "post", "invitations/", {"email": "new@acme.test", "role": "agent", "nick": "n"},
+                       Invitation, [("nick", "unknown_field")]),
         "period, with another invalid field": (
             "admin", "post", "periods/", {"kind": "weekly", "start": "2027-01-01", "label": "x"}, KpiPeriod,
             [("kind", "invalid_choice"), ("label", "unknown_field")]),
@@ -45,7 +45,7 @@ def _cases(cast, objects):
     }
 
 
-CASES = ["scheme version, nested KPI", "team", "team, read-only field", "agents in bulk", "member",
+CASES = ["scheme version, nested KPI", "team", "team, read-only field", "agents in bulk", "invitation",
          "period, with another invalid field", "rubric, nested criteria", "review answers"]
 
 
