@@ -7,11 +7,15 @@
 - The error statuses every operation can return are derived from what the shared machinery does (authentication,
   tenant and role checks, validation, If-Match, Idempotency-Key, throttling), each as problem details.
 - Request bodies refuse unknown fields (`additionalProperties: false`).
+- A response field read (through `source=`) from a model field that can be null is documented nullable, whatever
+  kind of field the serializer declares for it.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import append_meta
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -30,8 +34,8 @@ ERROR_DESCRIPTIONS = {
     "401": "Not authenticated: the credentials are missing, invalid or expired.",
     "403": "Your role (or your grants on the object's team) does not allow this.",
     "404": "No such tenant for you, or no such object in it that you may see (the two are not told apart).",
-    "409": "Conflicts with the current state (`code` says which), or a request with the same Idempotency-Key "
-           "is still being processed.",
+    "409": "Conflicts with the current state (`code` says which): e.g. the object is still referenced by "
+           "others, or a request with the same Idempotency-Key is still being processed.",
     "412": "If-Match does not match the object's current ETag: someone changed it since you read it.",
     "413": "The body is too large.",
     "415": "The Content-Type of the body is not supported by this operation.",
@@ -71,6 +75,22 @@ class ProblemDetailsSerializer(serializers.Serializer):
     retry_after_seconds = serializers.IntegerField(required=False, help_text="429: seconds to wait.")
 
 
+def _reads_nullable_model_field(field) -> bool:
+    """Whether a serializer field's source passes through a model field that allows null."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    for name in getattr(field, "source_attrs", []):
+        try:
+            model_field = model._meta.get_field(name) if model is not None else None
+        except FieldDoesNotExist:
+            return False
+        if not getattr(model_field, "concrete", False):  # reverse relations, generic keys, properties
+            return False
+        if model_field.null:
+            return True
+        model = model_field.related_model
+    return False
+
+
 class JixiaoAutoSchema(AutoSchema):
     def get_tags(self) -> list[str]:
         prefix = TENANT_PREFIX if self.path.startswith(TENANT_PREFIX) else API_PREFIX
@@ -102,6 +122,12 @@ class JixiaoAutoSchema(AutoSchema):
             schema["additionalProperties"] = False
         return schema
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and not field.allow_null and schema and _reads_nullable_model_field(field):
+            schema = append_meta(schema, {"nullable": True})
+        return schema
+
     def _is_tenant_scoped(self) -> bool:
         return self.path.startswith(TENANT_PREFIX)
 
@@ -121,6 +147,8 @@ class JixiaoAutoSchema(AutoSchema):
             statuses |= {"403", "404"}
             if self.method == "POST":
                 statuses |= {"409", "422"}
+            if self.method == "DELETE":  # the object is still referenced by others
+                statuses.add("409")
         if self._checks_if_match():
             statuses.add("412")
         if self.view.get_throttles():

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from common import concurrency, idempotency
 from common.actor import Actor
+from common.errors import PROBLEM_CONTENT_TYPE
 from common.tenancy import resolve_actor
 
 ALL_MEMBER_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector", "agent"})
@@ -75,7 +76,10 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             record = exc.record
-            return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+            # Every stored error is problem details; the replay says so, as the first response did.
+            content_type = PROBLEM_CONTENT_TYPE if record.status_code >= 400 else None
+            return Response(record.response_body, status=record.status_code, content_type=content_type,
+                            headers={"Idempotent-Replayed": "true"})
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -35,6 +35,8 @@ class MeTenantSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null for an integration key.")
+    email = serializers.EmailField(read_only=True, allow_null=True, help_text="null for an integration key.")
     tenants = serializers.SerializerMethodField()
 
     class Meta:

@@ -158,7 +158,7 @@ class AgentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(summary="Create many agents at once (all or nothing, up to 1,000)",
                    request=serializers.AgentBulkCreateSerializer,
                    responses={201: serializers.AgentSerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])  # a plain array back
     def bulk(self, request, tenant_slug):
         payload = serializers.AgentBulkCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
