@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from common.schema_tags import API_TAGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -150,6 +152,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "TAGS": API_TAGS,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role",
         "RubricVersionStatusEnum": "feedback.models.RubricVersionStatus",

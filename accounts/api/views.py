@@ -21,6 +21,10 @@ STAFF_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector"})
 TEAM_MANAGERS = frozenset({"admin", "supervisor"})
 
 
+@extend_schema_view(post=extend_schema(
+    summary="Log in with email and password",
+    description="Returns an access token (send it as `Authorization: Bearer <access>`) and a refresh token. "
+                "Wrong credentials are 401; attempts are rate-limited per client (429)."))
 class ThrottledTokenObtainPairView(TokenObtainPairView):
     """Log in with email and password; returns an access and a refresh token."""
 
@@ -28,6 +32,10 @@ class ThrottledTokenObtainPairView(TokenObtainPairView):
     throttle_scope = "auth"
 
 
+@extend_schema_view(post=extend_schema(
+    summary="Trade a refresh token for a new access token",
+    description="Also returns a new refresh token: the one sent is blacklisted and cannot be used again (401). "
+                "Rate-limited per client (429)."))
 class ThrottledTokenRefreshView(TokenRefreshView):
     """Trade a refresh token for a new access token (and a new refresh token; the old one is blacklisted)."""
 
