@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from common import concurrency, idempotency
 from common.actor import Actor
+from common.errors import PROBLEM_CONTENT_TYPE
 from common.query import StrictQueryParamsMixin
 from common.tenancy import resolve_actor
 
@@ -81,7 +82,10 @@ class TenantScopedViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             record = exc.record
-            return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+            # Every stored error is problem details; the replay says so, as the first response did.
+            content_type = PROBLEM_CONTENT_TYPE if record.status_code >= 400 else None
+            return Response(record.response_body, status=record.status_code, content_type=content_type,
+                            headers={"Idempotent-Replayed": "true"})
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

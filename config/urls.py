@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.api.views import MeView, ThrottledTokenObtainPairView, ThrottledTokenRefreshView
 from common.errors import not_found_view
@@ -29,6 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", EnglishSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="common/redoc.html"),
+         name="redoc"),
     path("api/v1/", ApiIndexView.as_view(), name="api-index"),
     path("api/v1/auth/token/", ThrottledTokenObtainPairView.as_view(), name="token-obtain"),
     path("api/v1/auth/token/refresh/", ThrottledTokenRefreshView.as_view(), name="token-refresh"),

@@ -40,6 +40,7 @@ def test_validation_errors_are_replayed_too(cast, client_as):
     again = client.post(cast.url("teams/"), {"name": ""}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert first.status_code == again.status_code == 400
     assert again.json()["errors"] == first.json()["errors"]
+    assert again["Content-Type"] == first["Content-Type"] == "application/problem+json"
 
 
 def test_etag_and_if_match_prevent_lost_updates(cast, client_as):

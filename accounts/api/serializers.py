@@ -71,6 +71,8 @@ class MeTenantSerializer(StrictSerializer):
 
 
 class MeSerializer(StrictModelSerializer):
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null for an integration key.")
+    email = serializers.EmailField(read_only=True, allow_null=True, help_text="null for an integration key.")
     tenants = serializers.SerializerMethodField()
 
     class Meta:

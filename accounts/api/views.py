@@ -24,6 +24,10 @@ STAFF_ROLES = frozenset({"admin", "supervisor", "qa_lead", "qa_inspector"})
 TEAM_MANAGERS = frozenset({"admin", "supervisor"})
 
 
+@extend_schema_view(post=extend_schema(
+    summary="Log in with email and password",
+    description="Returns an access token (send it as `Authorization: Bearer <access>`) and a refresh token. "
+                "Wrong credentials are 401; attempts are rate-limited per client (429)."))
 class ThrottledTokenObtainPairView(StrictQueryParamsMixin, TokenObtainPairView):
     """Log in with email and password; returns an access and a refresh token."""
 
@@ -32,6 +36,10 @@ class ThrottledTokenObtainPairView(StrictQueryParamsMixin, TokenObtainPairView):
     throttle_scope = "auth"
 
 
+@extend_schema_view(post=extend_schema(
+    summary="Trade a refresh token for a new access token",
+    description="Also returns a new refresh token: the one sent is blacklisted and cannot be used again (401). "
+                "Rate-limited per client (429)."))
 class ThrottledTokenRefreshView(StrictQueryParamsMixin, TokenRefreshView):
     """Trade a refresh token for a new access token (and a new refresh token; the old one is blacklisted)."""
 
@@ -206,7 +214,7 @@ class AgentViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(summary="Create many agents at once (all or nothing, up to 1,000)",
                    request=serializers.AgentBulkCreateSerializer,
                    responses={201: serializers.AgentSerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])  # a plain array back
     def bulk(self, request, tenant_slug):
         payload = serializers.AgentBulkCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)

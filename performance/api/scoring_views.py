@@ -45,6 +45,26 @@ PERCENTILE_NOTE = ("Ranks use standard competition ranking (1, 2, 2, 4), highest
                    "across the tenant, each scheme's total within that scheme version's population. Percentile = "
                    "the share of the ranked population scoring strictly below, × 100. Unscored agents have no "
                    "total, rank or percentile, and say why.")
+ROUNDING_NOTE = (
+    "Rounding (decimal arithmetic, half-up): a KPI's raw value to 4 places (counts are whole numbers; no value "
+    "when its denominator is zero). Points from that rounded value: floor → 0, target → 100, linear in between, "
+    "clamped to 0–100, to 2 places. A scheme's total = Σ(weight × points) / Σ(weights used), from the rounded "
+    "points, to 2 places; each KPI's contribution = weight_used × points / Σ(weights used), rounded on its own "
+    "to 2 places, so the contributions may add up to the total ± 0.01. The overall total = the mean of the "
+    "agent's scheme totals weighted by the contacts handled in each scheme's scope (a plain mean if none were "
+    "handled), to 2 places; the percentile to 2 places. adjusted_total = total + the adjustments' points. A KPI "
+    "with no value or fewer samples than its min_sample is insufficient: its weight is dropped (redistribute) "
+    "or it scores 0 points (zero), as the version's missing_data_policy says.")
+VERSIONS_NOTE = (
+    "A period is scored with the scheme versions in effect on its first day (effective_from ≤ start < "
+    "effective_to, or no effective_to), for the whole period: a version starting later in the period is not "
+    "used for it. No two versions of the same scope — the same scenario (or both none) and overlapping teams "
+    "(no teams means every team) — may be in effect on the same day anywhere in the tenant, so no agent is "
+    "scored twice on the same interactions; an overlap is refused with 400.")
+SUPERSEDE_NOTE = (
+    " A new version supersedes its scheme's version of exactly the same scope (scenario and teams) still in "
+    "effect on the new effective_from: that version's effective_to is set to it, unless a computed period "
+    "starting on or after that day used it (400). A version a computed period used is locked: 409 on changes.")
 
 
 def _path_int(name: str, description: str) -> OpenApiParameter:
@@ -59,7 +79,8 @@ class KpiCatalogViewSet(TenantScopedViewSet):
     lookup_field = "code"
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES}
 
-    @extend_schema(summary="List the built-in KPIs (code, unit, direction, formula, sample basis)")
+    @extend_schema(summary="List the built-in KPIs (code, unit, direction, formula, sample basis)",
+                   description=ROUNDING_NOTE)
     def list(self, request, tenant_slug):
         page = self.paginate_queryset(list(CATALOG.values()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -140,11 +161,12 @@ class _ChildOfMixin:
     retrieve=extend_schema(summary="Get a scheme version with its KPIs"),
     create=extend_schema(
         summary="Add a version (supersedes the scheme's same-scope version in effect on effective_from)",
-        request=serializers.SchemeVersionInputSerializer, responses={201: serializers.SchemeVersionSerializer}),
+        description=VERSIONS_NOTE + SUPERSEDE_NOTE, request=serializers.SchemeVersionInputSerializer,
+        responses={201: serializers.SchemeVersionSerializer}),
     partial_update=extend_schema(
         summary="Change a version no computed period used yet (kpis, if given, replace all of them)",
-        request=serializers.SchemeVersionUpdateSerializer, responses={200: serializers.SchemeVersionSerializer,
-                                                                     409: CONFLICT}),
+        description=VERSIONS_NOTE, request=serializers.SchemeVersionUpdateSerializer,
+        responses={200: serializers.SchemeVersionSerializer, 409: CONFLICT}),
     destroy=extend_schema(summary="Delete a version no computed period used", responses={204: None, 409: CONFLICT}),
 )
 @extend_schema(parameters=[_path_int("scheme_pk", "The scheme's id.")])
@@ -227,7 +249,11 @@ class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         services.period_delete(actor=self.actor, period=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Compute the period's scores asynchronously (202 with the job to poll)", request=None,
+    @extend_schema(summary="Compute the period's scores asynchronously (202 with the job to poll)",
+                   description="Poll the job (GET jobs/{id}/) until it succeeded or failed; then the period is "
+                               "computed with a new revision of results (none when nothing changed). 409 while "
+                               "it is being computed or once it is closed. " + VERSIONS_NOTE + " " + ROUNDING_NOTE,
+                   request=None,
                    responses={202: serializers.JobSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def compute(self, request, tenant_slug, pk):
@@ -252,7 +278,8 @@ class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         summary="What-if: the scores a scheme version (saved or inline) would give in this period; saves nothing",
         description="Results are ordered by the simulated rank. current_total is the agent's overall total in the "
                     "period's latest revision and current_rank that total's rank within the same population, so "
-                    "rank_change compares the two formulas on the same agents. " + PERCENTILE_NOTE,
+                    "rank_change compares the two formulas on the same agents. " + PERCENTILE_NOTE + " "
+                    + ROUNDING_NOTE,
         request=serializers.SimulateInputSerializer, responses=serializers.SimulationSerializer)
     @action(detail=True, methods=["post"])
     def simulate(self, request, tenant_slug, pk):
@@ -345,10 +372,11 @@ REVISION_PARAMETER = OpenApiParameter("revision", OpenApiTypes.INT, description=
 @extend_schema_view(
     list=extend_schema(summary="List a period's scores (latest revision unless ?revision=)",
                        description=PERCENTILE_NOTE + " ordering: rank (default), total, percentile, handled, "
-                                                     "agent; prefix - for descending; unscored agents come last.",
+                                                     "agent; prefix - for descending; unscored agents come last. "
+                                   + ROUNDING_NOTE,
                        parameters=[REVISION_PARAMETER]),
     retrieve=extend_schema(summary="Get one agent's score with the full per-KPI breakdown",
-                           description=PERCENTILE_NOTE),
+                           description=PERCENTILE_NOTE + " " + ROUNDING_NOTE),
 )
 @extend_schema(parameters=[_path_int("period_pk", "The period's id.")])
 class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -399,6 +427,8 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
     list=extend_schema(summary="List a period's score adjustments"),
     create=extend_schema(summary="Adjust a closed period's score (with a reason); results stay frozen",
                          request=serializers.AdjustmentCreateSerializer,
+                         description="The frozen total is never changed: adjusted_total = total + the points of "
+                                     "every adjustment. 409 unless the period is closed.",
                          responses={201: serializers.AdjustmentSerializer, 409: CONFLICT}),
 )
 @extend_schema(parameters=[_path_int("period_pk", "The period's id.")])
@@ -421,7 +451,7 @@ class AdjustmentViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixi
 
 @extend_schema_view(list=extend_schema(
     summary="An agent's scores across periods (each period's latest revision), newest period first",
-    description=PERCENTILE_NOTE))
+    description=PERCENTILE_NOTE + " " + ROUNDING_NOTE))
 @extend_schema(parameters=[_path_int("agent_pk", "The agent's id.")])
 class ScoreHistoryViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin):
     queryset = SCORE_QUERYSET.select_related("period").filter(revision_id=F("period__current_revision_id"))

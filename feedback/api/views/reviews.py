@@ -113,7 +113,7 @@ class QAReviewViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(summary="Every revision of this review that you may see, oldest first",
                    responses=serializers.QAReviewSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # the whole chain, unfiltered
     def revisions(self, request, tenant_slug, pk):
         review = self.get_object()
         chain = self.get_queryset().filter(chain=review.chain).order_by("revision")
