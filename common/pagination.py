@@ -16,3 +16,11 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("-at", "-id")
+
+
+class CreatedNewestFirstCursorPagination(NewestFirstCursorPagination):
+    """The same, for models stamped `created_at` (notifications, webhook deliveries)."""
+
+    page_size = 50
+    max_page_size = 200
+    ordering = ("-created_at", "-id")
