@@ -27,8 +27,8 @@ class WebhookCreatedSerializer(WebhookSerializer):
 class WebhookInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, help_text="http(s) URL of a public host that receives the POSTs.")
     events = serializers.ListField(child=serializers.ChoiceField(choices=SUBSCRIBABLE), allow_empty=False,
-                                   max_length=len(SUBSCRIBABLE), help_text="Event types to receive.")
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+                                   max_length=50, help_text="Event types to receive.")
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     is_active = serializers.BooleanField(required=False, default=True)
 
 
