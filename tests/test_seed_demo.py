@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Agent, AuditEvent, Membership, TeamGrant, Tenant
+from common.models import Notification, Webhook, WebhookDelivery
 from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion
 from performance.models import (
     AgentPeriodScore,
@@ -34,7 +35,8 @@ WORKING_DAYS = 20 + 6
 AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
-           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant]
+           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Webhook,
+           WebhookDelivery]
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +84,21 @@ def test_a_second_run_leaves_the_same_data(seeded):
     assert ComputationJob.objects.filter(tenant=tenant).count() == jobs + 1
     assert (latest.status, latest.counts["unchanged"], latest.revision_id) == ("succeeded", True, None)
     assert "0 new, 0 changed) interactions" in output and "0 new QA reviews" in output
+
+
+def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(seeded):
+    tenant = seeded[0]
+    [webhook] = Webhook.objects.filter(tenant=tenant)
+    assert (webhook.url, webhook.is_active) == ("https://example.com/jixiao-webhook", False)
+    assert set(webhook.events) == {"period.computed", "qa_review.published"}
+    assert not WebhookDelivery.objects.filter(tenant=tenant).exists()
+    notices = Notification.objects.filter(tenant=tenant)
+    # the admin: the first run's computation and the second run's (unchanged); the agent: their two reviews
+    assert sorted(notices.values_list("recipient__email", "event")) == [
+        ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
+        ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published")]
+    response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
+    assert response.json() == {"unread": 2}
 
 
 def test_interactions_fall_on_working_days_of_the_two_months(seeded):

@@ -29,9 +29,9 @@ def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def _checked_url(url: str) -> str:
+def _checked_url(url: str, *, resolve: bool = True) -> str:
     try:
-        check_webhook_url(url)
+        check_webhook_url(url, resolve=resolve)
     except UnsafeURL as exc:
         raise ValidationError({"url": [str(exc)]}) from None
     return url
@@ -47,10 +47,13 @@ def _checked_events(events: Sequence[str]) -> list[str]:
 
 @transaction.atomic
 def webhook_create(*, actor: Actor, url: str, events: Sequence[str], description: str = "",
-                   is_active: bool = True) -> tuple[Webhook, str]:
-    """A new webhook and its signing secret in plain text (stored encrypted; the caller shows it once)."""
+                   is_active: bool = True, resolve_url: bool = True) -> tuple[Webhook, str]:
+    """A new webhook and its signing secret in plain text (stored encrypted; the caller shows it once).
+
+    `resolve_url=False` skips the DNS part of the URL check (the demo seed, offline); every attempt checks it."""
     secret = _new_secret()
-    webhook = Webhook.objects.create(tenant=actor.tenant, url=_checked_url(url), events=_checked_events(events),
+    webhook = Webhook.objects.create(tenant=actor.tenant, url=_checked_url(url, resolve=resolve_url),
+                                     events=_checked_events(events),
                                      description=description, is_active=is_active,
                                      secret_encrypted=crypto.encrypt(secret), created_by=actor.user)
     audit_record(actor=actor, action="webhook.created", obj=webhook, after=snapshot(webhook, FIELDS))

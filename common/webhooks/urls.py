@@ -21,11 +21,12 @@ class UnsafeURL(ValueError):
     """The URL may not be called; the message says why, for the API's users."""
 
 
-def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str, port: int, resolve: bool) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
-        pass
+        if not resolve:
+            return []
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -40,8 +41,9 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
                                       or address.is_link_local or address.is_private or address.is_unspecified)
 
 
-def check_webhook_url(url: str) -> None:
-    """Raise UnsafeURL unless jixiao may POST to `url`."""
+def check_webhook_url(url: str, *, resolve: bool = True) -> None:
+    """Raise UnsafeURL unless jixiao may POST to `url`. `resolve=False` checks IP literals but looks up no host
+    name (for a webhook seeded inactive without network; its address is still checked before every attempt)."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in SCHEMES:
         raise UnsafeURL(_("Only http and https URLs can receive webhooks."))
@@ -55,7 +57,7 @@ def check_webhook_url(url: str) -> None:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError as exc:
         raise UnsafeURL(_("The URL's port is not a number between 0 and 65535.")) from exc
-    refused = [str(address) for address in _addresses(parts.hostname, port) if not is_public(address)]
+    refused = [str(address) for address in _addresses(parts.hostname, port, resolve) if not is_public(address)]
     if refused:
         raise UnsafeURL(_("The URL's host resolves to %(addresses)s, a loopback, private, link-local, multicast "
                           "or reserved address; webhooks only go to public addresses.")

@@ -181,3 +181,13 @@ def test_another_tenants_webhook_is_404(cast, client_as):
         assert response.status_code == 404, (method, suffix)
     assert admin.get(cast.url("webhooks/")).json()["count"] == 0
     assert Webhook.objects.get(pk=globex.pk).is_active
+
+
+def test_without_resolving_ip_literals_are_still_checked(cast):
+    from common.webhooks.urls import UnsafeURL, check_webhook_url
+
+    check_webhook_url("https://no-such-host.invalid/hook", resolve=False)  # no lookup: the attempts check it
+    with pytest.raises(UnsafeURL):
+        check_webhook_url("http://10.0.0.1/hook", resolve=False)
+    with pytest.raises(UnsafeURL):
+        check_webhook_url("https://no-such-host.invalid/hook")
