@@ -68,3 +68,10 @@ class NewestFirstCursorPagination(StrictPageSizeMixin, CursorPagination):
             raise ValidationError({self.cursor_query_param: [
                 _("This cursor is not valid: use the next and previous links of a page of this list.")]}) from None
         return Cursor(offset=offset, reverse=reverse, position=position)
+
+class CreatedNewestFirstCursorPagination(NewestFirstCursorPagination):
+    """The same, for models stamped `created_at` (notifications, webhook deliveries)."""
+
+    page_size = 50
+    max_page_size = 200
+    ordering = ("-created_at", "-id")

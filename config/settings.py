@@ -269,3 +269,21 @@ if "{token}" not in INVITATION_ACCEPT_URL:
     raise ImproperlyConfigured("INVITATION_ACCEPT_URL must contain {token}, where the invitation's token goes.")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"] = os.environ.get("INVITATION_THROTTLE_RATE", "20/min")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InvitationStatusEnum"] = "accounts.models.InvitationStatus"
+
+# Notifications, email and webhooks (common/notifications, common/webhooks, common/crypto).
+# Fernet key(s) for secrets stored in the database; empty: derived from SECRET_KEY (local runs only).
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+# Webhook URLs whose host resolves to loopback, private, link-local, multicast or reserved addresses are refused
+# (SSRF) unless this is true (tests with a local receiver; never in production).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+# Attempt n+1 waits WEBHOOK_RETRY_BASE_SECONDS * 2**(n-1), at most WEBHOOK_RETRY_MAX_SECONDS (30 s, 1, 2, 4, 8 min).
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", "3600"))
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "5"))
+CELERY_BEAT_SCHEDULE["send-due-webhook-deliveries"] = {
+    "task": "common.webhooks.tasks.send_due_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}

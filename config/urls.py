@@ -23,6 +23,8 @@ tenant_scoped = [
     path("", include("accounts.api.urls")),
     path("", include("performance.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("common.notifications.api.urls")),
+    path("", include("common.webhooks.api.urls")),
 ]
 
 urlpatterns = [

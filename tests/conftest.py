@@ -1,7 +1,13 @@
 """The shared cast: one tenant ("acme") with a member per role, two teams (north is granted to the
 supervisor and the inspector, south to nobody), and an outsider who belongs to another tenant."""
 
+import os
+import subprocess
+import sys
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -10,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import Agent, Team, Tenant, User
 from tests.factories import AgentFactory, MembershipFactory, TeamFactory, TenantFactory, grant
 
+ROOT = Path(__file__).resolve().parents[1]
 ROLES = ["admin", "supervisor", "qa_lead", "qa_inspector", "agent"]
 
 
@@ -77,3 +84,70 @@ def client_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment variables for the `celery_worker` fixture's worker process."""
+    return {}
+
+
+@dataclass
+class RunningWorker:
+    queue: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, tmp_path, celery_worker_env):
+    """A real Celery worker (solo pool) on Redis, consuming a queue unique to this test, against the test database.
+
+    This process publishes to the same queue. The worker is stopped after the test. Its environment gets
+    `celery_worker_env` on top (override that fixture to change the worker's settings).
+    """
+    from config.celery import app
+
+    queue = f"jixiao-test-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **celery_worker_env,
+    }
+    log_path = tmp_path / "celery-worker.log"
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo", "-Q", queue,
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_worker(worker, log_path)
+        yield RunningWorker(queue, log_path)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        app.conf.task_default_queue, app.conf.task_always_eager = previous
+
+
+def _wait_for_worker(worker: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"The Celery worker exited early:\n{log_path.read_text()}")
+        if " ready." in log_path.read_text():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"The Celery worker did not become ready:\n{log_path.read_text()}")

@@ -61,3 +61,22 @@ def _invitation_maker(cast):
 
 
 MAKERS["invitations"] = _invitation_maker
+
+
+def _notification_maker(cast):
+    from common.notifications.services import notify
+
+    return notify(tenant=cast.other_tenant, recipients=[cast.outsider], event="period.computed",
+                  message="Period %(period)s is ready.", params={"period": "globex"})[0].pk
+
+
+def _webhook_maker(cast):
+    from common.actor import Actor
+    from common.webhooks.services import webhook_create
+
+    actor = Actor(tenant=cast.other_tenant, role="admin", user=cast.outsider)
+    return webhook_create(actor=actor, url="https://93.184.216.34/globex", events=["period.computed"])[0].pk
+
+
+MAKERS["notifications"] = _notification_maker
+MAKERS["webhooks"] = _webhook_maker

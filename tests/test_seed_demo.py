@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Agent, AuditEvent, Invitation, Membership, TeamGrant, Tenant
+from common.models import Notification, Webhook, WebhookDelivery
 from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion
 from performance.models import (
     AgentPeriodScore,
@@ -35,7 +36,8 @@ WORKING_DAYS = 20 + 6
 AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
-           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation]
+           AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
+           Webhook, WebhookDelivery]
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +96,21 @@ def test_the_first_run_prints_a_working_invitation_link(db):
     response = APIClient().get(f"/api/v1/invitations/{token}/")
     assert response.status_code == 200
     assert (response.json()["email"], response.json()["role"]) == ("newcomer@demo.jixiao.test", "agent")
+
+
+def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(seeded):
+    tenant = seeded[0]
+    [webhook] = Webhook.objects.filter(tenant=tenant)
+    assert (webhook.url, webhook.is_active) == ("https://example.com/jixiao-webhook", False)
+    assert set(webhook.events) == {"period.computed", "qa_review.published"}
+    assert not WebhookDelivery.objects.filter(tenant=tenant).exists()
+    notices = Notification.objects.filter(tenant=tenant)
+    # the admin: the first run's computation and the second run's (unchanged); the agent: their two reviews
+    assert sorted(notices.values_list("recipient__email", "event")) == [
+        ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
+        ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published")]
+    response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
+    assert response.json() == {"unread": 2}
 
 
 def test_interactions_fall_on_working_days_of_the_two_months(seeded):

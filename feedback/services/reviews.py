@@ -24,6 +24,7 @@ from feedback.models import (
     RubricVersion,
     RubricVersionStatus,
 )
+from feedback.services.events import qa_review_published_announce
 from feedback.services.scoring import (
     AnswerInput,
     ScoredAnswer,
@@ -206,6 +207,7 @@ def qa_review_publish(*, actor: Actor, review: QAReview) -> QAReview:
     review.appeal_deadline = review.published_at + timedelta(days=review.tenant.appeal_window_days)
     review.save()
     audit_record(actor=actor, action="qa_review.published", obj=review, before=before, after=_describe(review))
+    qa_review_published_announce(review=review)
     return review
 
 

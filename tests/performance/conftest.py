@@ -1,19 +1,10 @@
-"""Helpers for the performance tests: scheme versions, periods, synchronous computation and
-a real Celery worker for the end-to-end tests."""
+"""Helpers for the performance tests: scheme versions, periods and synchronous computation (the real Celery
+worker of the end-to-end tests is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import uuid
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from common.actor import Actor
 from performance.models import (
@@ -24,8 +15,6 @@ from performance.models import (
     SchemeVersionTeam,
     ScoringScheme,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def admin_actor(tenant, user=None) -> Actor:
@@ -69,65 +58,6 @@ def compute_now(period: KpiPeriod) -> ComputationJob:
     job.refresh_from_db()
     period.refresh_from_db()
     return job
-
-
-@dataclass
-class RunningWorker:
-    queue: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-
-@pytest.fixture
-def celery_worker(transactional_db, settings, tmp_path):
-    """A real Celery worker (solo pool) on Redis, consuming a queue unique to this test, against the test database.
-
-    This process publishes to the same queue. The worker is stopped after the test.
-    """
-    from config.celery import app
-
-    queue = f"jixiao-test-{uuid.uuid4().hex[:12]}"
-    previous = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    log_path = tmp_path / "celery-worker.log"
-    with open(log_path, "w") as log:
-        worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo", "-Q", queue,
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_worker(worker, log_path)
-        yield RunningWorker(queue, log_path)
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        app.conf.task_default_queue, app.conf.task_always_eager = previous
-
-
-def _wait_for_worker(worker: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"The Celery worker exited early:\n{log_path.read_text()}")
-        if " ready." in log_path.read_text():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"The Celery worker did not become ready:\n{log_path.read_text()}")
 
 
 def globex_scoring_ids(cast) -> dict:

@@ -1,6 +1,8 @@
 """Create (or refresh) the demo tenant with data everywhere: one login per role, two teams, a dozen agents, two
 months of interactions and shifts, a scorecard, a computed and an open KPI period, a QA rubric and reviews.
-Idempotent: a second run on the same day changes no data (it only adds a no-op computation job)."""
+An inactive example webhook; notifications follow from the computation and the reviews.
+Idempotent: a second run on the same day changes no data (it only adds a no-op computation job, and the admin's
+notification that it finished)."""
 
 import time
 from datetime import date
@@ -25,6 +27,7 @@ from accounts.models import (
 from accounts.operators import platform_operators_group
 from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
+from common.webhooks.demo import demo_webhook_seed
 from feedback.demo import demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
 
@@ -63,6 +66,7 @@ class Command(BaseCommand):
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
+        webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
         write = self.stdout.write
         write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
@@ -87,6 +91,8 @@ class Command(BaseCommand):
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
+            (f"{base}/notifications/", "your notifications (each login has its own)"),
+            (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),
             (f"{base}/audit-log/", "who did what (admin)"),
         ]:
             write(f"  {url:<58} {what}")

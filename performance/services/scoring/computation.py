@@ -35,6 +35,7 @@ from performance.models import (
     ScoreRevision,
 )
 from performance.selectors import VersionSpec, scheme_versions_effective, versions_with_details
+from performance.services.events import period_computed_announce
 from performance.services.scoring.engine import gather_inputs, input_fingerprint, score_period
 from performance.services.scoring.scorecard import OverallResult
 
@@ -229,6 +230,7 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
     audit_record(actor=None, tenant=period.tenant, action="period.computed", obj=period, before=before,
                  after={"status": period.status, "current_revision": period.current_revision_id, "job": job.pk,
                         "unchanged": counts["unchanged"]})
+    period_computed_announce(period=period, job=job, counts=counts)
 
 
 def _fail(job: ComputationJob, exc: Exception) -> None:

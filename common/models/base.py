@@ -1,4 +1,4 @@
-"""The base of every tenant-owned model and the one queryset that scopes it."""
+"""The base of every tenant-owned model, the one queryset that scopes it, and idempotency records."""
 
 from __future__ import annotations
 

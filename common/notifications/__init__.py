@@ -1,0 +1,1 @@
+"""In-app notifications (and email for members who opt in). Other apps call `notify`."""
