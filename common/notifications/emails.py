@@ -13,7 +13,7 @@ from common.models import Notification
 
 def recipient_language(user, tenant) -> str:
     """The user's language if they chose one, else the tenant's default, else the site's."""
-    return getattr(user, "language", "") or getattr(tenant, "default_language", "") or settings.LANGUAGE_CODE
+    return user.language or tenant.default_language or settings.LANGUAGE_CODE
 
 
 def _message(notification: Notification) -> EmailMessage:

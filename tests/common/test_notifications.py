@@ -174,7 +174,7 @@ def test_the_email_language_is_the_users_then_the_tenants_then_the_sites():
     tenant = SimpleNamespace(default_language="zh-hans")
     assert recipient_language(SimpleNamespace(language="en"), tenant) == "en"
     assert recipient_language(SimpleNamespace(language=""), tenant) == "zh-hans"
-    assert recipient_language(SimpleNamespace(), SimpleNamespace()) == "en-us"  # fields not on this branch yet
+    assert recipient_language(SimpleNamespace(language=""), SimpleNamespace(default_language="")) == "en"
 
 
 def test_the_email_is_rendered_in_the_recipients_language(cast, mailoutbox, celery_eager, monkeypatch,

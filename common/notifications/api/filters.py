@@ -1,10 +1,11 @@
 import django_filters
 
+from common.filters import ScopedFilterSet, StrictBooleanFilter
 from common.models import Notification
 
 
-class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
+class NotificationFilter(ScopedFilterSet):
+    unread = StrictBooleanFilter(field_name="read_at", lookup_expr="isnull",
                                           label="true: only unread; false: only read")
     event = django_filters.CharFilter(field_name="event")
 

@@ -4,14 +4,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.models import Notification, NotificationPreference
+from common.serializers import StrictModelSerializer, StrictSerializer
 
 
-class NotificationObjectSerializer(serializers.Serializer):
+class NotificationObjectSerializer(StrictSerializer):
     type = serializers.CharField(help_text="What the notification is about, e.g. kpiperiod or qareview.")
     id = serializers.CharField()
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(StrictModelSerializer):
     message = serializers.SerializerMethodField(help_text="In the reader's language.")
     object = serializers.SerializerMethodField()
 
@@ -30,20 +31,20 @@ class NotificationSerializer(serializers.ModelSerializer):
         return {"type": notification.object_type, "id": notification.object_id}
 
 
-class UnreadCountSerializer(serializers.Serializer):
+class UnreadCountSerializer(StrictSerializer):
     unread = serializers.IntegerField()
 
 
-class ReadAllSerializer(serializers.Serializer):
+class ReadAllSerializer(StrictSerializer):
     marked_read = serializers.IntegerField(help_text="How many unread notifications were marked read.")
 
 
-class NotificationPreferenceSerializer(serializers.ModelSerializer):
+class NotificationPreferenceSerializer(StrictModelSerializer):
     class Meta:
         model = NotificationPreference
         fields = ["email_enabled", "updated_at"]
         read_only_fields = ["updated_at"]
 
 
-class NotificationPreferenceInputSerializer(serializers.Serializer):
+class NotificationPreferenceInputSerializer(StrictSerializer):
     email_enabled = serializers.BooleanField(help_text="Also send my notifications in this tenant by email.")

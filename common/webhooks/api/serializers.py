@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from common.events import SUBSCRIBABLE
 from common.models import Webhook, WebhookAttempt, WebhookDelivery
+from common.serializers import StrictModelSerializer, StrictSerializer
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(StrictModelSerializer):
     events = serializers.ListField(child=serializers.CharField())
 
     class Meta:
@@ -24,7 +25,7 @@ class WebhookCreatedSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
-class WebhookInputSerializer(serializers.Serializer):
+class WebhookInputSerializer(StrictSerializer):
     url = serializers.URLField(max_length=2000, help_text="http(s) URL of a public host that receives the POSTs.")
     events = serializers.ListField(child=serializers.ChoiceField(choices=SUBSCRIBABLE), allow_empty=False,
                                    max_length=50, help_text="Event types to receive.")
@@ -32,14 +33,14 @@ class WebhookInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(StrictModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["number", "at", "status_code", "error", "duration_ms"]
         read_only_fields = fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(StrictModelSerializer):
     attempts = WebhookAttemptSerializer(many=True, read_only=True)
 
     class Meta:
@@ -49,7 +50,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventTypeSerializer(serializers.Serializer):
+class EventTypeSerializer(StrictSerializer):
     code = serializers.CharField()
     description = serializers.CharField()
     subscribable = serializers.BooleanField(help_text="Whether webhooks can subscribe to it.")

@@ -35,6 +35,7 @@ class WebhookViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
     action_roles = {name: ADMIN_ONLY for name in ("list", "retrieve", "create", "update", "partial_update",
                                                   "destroy", "rotate_secret", "test", "deliveries", "event_types")}
     object_scopes = {"rotate_secret": "manage", "test": "manage"}
+    list_actions = frozenset({"list", "deliveries"})
 
     def create(self, request, tenant_slug):
         payload = serializers.WebhookInputSerializer(data=request.data)
@@ -75,7 +76,7 @@ class WebhookViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(summary="The webhook's deliveries with their attempts (newest first, cursor-paginated)",
                    responses=serializers.WebhookDeliverySerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=CreatedNewestFirstCursorPagination)
+    @action(detail=True, methods=["get"], pagination_class=CreatedNewestFirstCursorPagination, filter_backends=[])
     def deliveries(self, request, tenant_slug, pk):
         webhook = self.get_object()
         attempts = Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("number"))
