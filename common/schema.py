@@ -97,7 +97,7 @@ class JixiaoAutoSchema(AutoSchema):
         segments = self.path.removeprefix(prefix).strip("/").split("/")
         if len(segments) > 2 and segments[1].endswith("_pk}"):  # a collection nested under a parent object
             return [NESTED_TAGS.get((segments[0], segments[2]), segments[2])]
-        return [segments[0]]
+        return [segments[0] or "index"]  # the API index is /api/v1/ itself
 
     def get_description(self) -> str:
         return ""

@@ -5,10 +5,15 @@ a description and at the end. Plain English strings: the schema is not translate
 """
 
 API_TAGS = [
+    {"name": "index", "description": "Where to start: links to the schema, the docs, the login and the entry points."},
     {"name": "auth", "description": ("Log in with email and password to get a JWT access token (send it as "
                                      "`Authorization: Bearer <access>`) and a refresh token to renew it. "
                                      "Integrations send `Authorization: Api-Key jx_<prefix>.<secret>` instead.")},
     {"name": "me", "description": "The caller and the tenants they belong to, with their role in each."},
+    {"name": "tenants", "description": ("Creating tenants with their first admin, and the list of every tenant: "
+                                        "platform staff only.")},
+    {"name": "invitations", "description": ("How people join a tenant: admins invite an email with a role; the "
+                                            "person previews and accepts the mailed link (public, throttled).")},
     {"name": "members", "description": ("People with access to the tenant and their role (admin, supervisor, "
                                         "qa_lead, qa_inspector, agent). Admins only.")},
     {"name": "teams", "description": ("Teams of agents. Supervisors and inspectors work on the teams granted to "
@@ -51,4 +56,10 @@ API_TAGS = [
                                                       "seeds (reproducible).")},
     {"name": "calibrations", "description": ("Calibration sessions: inspectors score the same interactions blind, "
                                              "then see their agreement with the lead's reference.")},
+    {"name": "notifications", "description": ("Each member's own in-app notifications (newest first, read or "
+                                              "unread) and their choice to get them by email too.")},
+    {"name": "webhooks", "description": ("The tenant's signed event deliveries to its own systems: URLs, "
+                                         "subscribed event types, secrets, and every delivery with its attempts.")},
+    {"name": "vocabulary", "description": ("The label of every code the API uses (channels, roles, statuses, "
+                                           "units, ...), in the request's language.")},
 ]
