@@ -14,12 +14,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.filters import SearchFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from common.errors import PROBLEM_CONTENT_TYPE, problem
+from common.errors import PROBLEM_CONTENT_TYPE, VALIDATION_TITLE, problem
 from common.filters import StrictOrderingFilter
 from common.pagination import NewestFirstCursorPagination
 from common.parsers import StrictJSONParser
@@ -66,9 +65,8 @@ def rejected_response(request, exc: IngestionRejected) -> Response:
     extra: dict[str, Any] = {"errors": [error.as_dict() for error in exc.errors]}
     if isinstance(exc, RowsInvalid):
         extra["invalid_rows"] = exc.invalid_rows
-    title = str(ValidationError.default_detail)  # "Invalid input.", as for every other validation error
-    body = problem(status.HTTP_400_BAD_REQUEST, "validation_error", title, str(exc.detail), request.get_full_path(),
-                   **extra)
+    body = problem(status.HTTP_400_BAD_REQUEST, "validation_error", str(VALIDATION_TITLE), str(exc.detail),
+                   request.get_full_path(), **extra)
     return Response(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
 
 

@@ -128,7 +128,8 @@ def shift_ingest(*, actor: Actor, rows: Iterable[tuple[str, Any]], via: str) -> 
 
 def _ingest(target: Target, *, actor: Actor, rows: Iterable[tuple[str, Any]], via: str) -> IngestionResult:
     if actor.role not in INGEST_ROLES:
-        raise PermissionDenied(_("The %(role)s role may not ingest data.") % {"role": actor.role})
+        raise PermissionDenied(_("Your role, %(label)s (%(role)s), may not ingest data.")
+                               % {"label": actor.role_label, "role": actor.role})
     batch = _Batch(target, actor)
     batch.parse(rows)
     batch.resolve()
