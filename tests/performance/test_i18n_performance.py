@@ -48,8 +48,10 @@ def test_bulk_row_errors_are_chinese_with_the_same_fields_and_codes(cast, admin)
     assert keys(chinese) == keys(english) == [
         ("rows.0.csat", "max_value"), ("rows.1.channel", "invalid_choice"), ("rows.1.started_at", "naive_datetime"),
         ("rows.1.agent", "does_not_exist")]
+    ordinary = admin.post(cast.url("periods/"), {}, **ZH).json()  # any other validation error
     assert (chinese["code"], chinese["title"], chinese["detail"]) == (
-        "validation_error", "无效的输入。", "2 行无效；未写入任何数据。")
+        "validation_error", ordinary["title"], "2 行无效；未写入任何数据。")
+    assert chinese["title"] != english["title"] == "Invalid input."
     messages = [error["message"] for error in chinese["errors"]]
     assert messages[0] == "请确保该值小于或者等于 5。"
     assert messages[1].startswith("“fax”不是合法选项；请使用以下之一：phone, chat")
