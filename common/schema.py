@@ -19,6 +19,7 @@ from drf_spectacular.plumbing import append_meta
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from common.errors import PROBLEM_CONTENT_TYPE
 from common.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -132,8 +133,16 @@ class JixiaoAutoSchema(AutoSchema):
         return self.path.startswith(TENANT_PREFIX)
 
     def _checks_if_match(self) -> bool:
-        """Detail writes load their object through get_object(), which checks If-Match."""
-        return self._is_tenant_scoped() and self.method != "GET" and getattr(self.view, "detail", None) is True
+        """Detail writes load their object through get_object(), which checks If-Match; the other PUT/PATCH/DELETE
+        (e.g. notification preferences) check it themselves."""
+        if not self._is_tenant_scoped() or self.method == "GET":
+            return False
+        return self.method in ("PUT", "PATCH", "DELETE") or getattr(self.view, "detail", None) is True
+
+    def _has_own_permission_rule(self) -> bool:
+        """A permission class beyond "authenticated" (e.g. platform staff only) can refuse with 403."""
+        plain = (AllowAny, IsAuthenticated)
+        return any(not issubclass(cls, plain) for cls in getattr(self.view, "permission_classes", []))
 
     def _error_statuses(self, operation: dict) -> set[str]:
         query = any(p["in"] == "query" for p in operation.get("parameters", []))
@@ -143,6 +152,10 @@ class JixiaoAutoSchema(AutoSchema):
             statuses.add("400")
         if body:
             statuses.add("415")
+        if any(p["in"] == "path" for p in operation.get("parameters", [])):
+            statuses.add("404")  # no such object (e.g. an invitation token that is not valid)
+        if self._has_own_permission_rule():
+            statuses.add("403")
         if self._is_tenant_scoped():
             statuses |= {"403", "404"}
             if self.method == "POST":
