@@ -12,10 +12,12 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from common.text import shown
 from performance.services.ingestion import IngestionRejected, RowError, RowSpec
 
-ENCODING_HINT = 'Save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)").'
+ENCODING_HINT = _('Save the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)").')
 
 
 class CsvInvalid(IngestionRejected):
@@ -32,8 +34,8 @@ def csv_rows(upload: IO[bytes], spec: RowSpec) -> Iterator[tuple[str, Any]]:
     reader = csv.reader(_decoded_lines(upload), strict=True)
     header = _next(reader, 1)
     if header is None:
-        raise CsvInvalid("The file is empty; the first line must name the columns.",
-                         [RowError("file", "The file is empty.", "empty")])
+        raise CsvInvalid(_("The file is empty; the first line must name the columns."),
+                         [RowError("file", _("The file is empty."), "empty")])
     names = [shown(name.strip()) for name in header]
     _check_header(names, spec)
     return _records(reader, names)
@@ -47,10 +49,11 @@ def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
         try:
             yield line.decode("utf-8")
         except UnicodeDecodeError as exc:
+            hint = {"line": number, "reason": exc.reason, "byte": exc.start + 1, "hint": ENCODING_HINT}
             raise CsvInvalid(
-                f"The file is not valid UTF-8 (line {number}). {ENCODING_HINT}",
-                [RowError(f"line.{number}", f"Not valid UTF-8: {exc.reason} at byte {exc.start + 1} of the line. "
-                                            f"{ENCODING_HINT}", "encoding")],
+                _("The file is not valid UTF-8 (line %(line)s). %(hint)s") % hint,
+                [RowError(f"line.{number}", _("Not valid UTF-8: %(reason)s at byte %(byte)s of the line. %(hint)s")
+                          % hint, "encoding")],
             ) from None
 
 
@@ -59,19 +62,22 @@ def _check_header(names: list[str], spec: RowSpec) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            errors.append(RowError("line.1", f'The column "{name}" appears twice.', "duplicate_column"))
+            errors.append(RowError("line.1", _('The column "%(name)s" appears twice.') % {"name": name},
+                                   "duplicate_column"))
         seen.add(name)
     unknown = [name for name in names if name not in spec.names]
     if unknown:
         listing = ", ".join(f'"{name}"' for name in unknown)
         known = ", ".join(field.name for field in spec.fields)
-        errors.append(RowError("line.1", f"Unknown columns: {listing}. The columns are: {known}.", "unknown_column"))
+        errors.append(RowError("line.1", _("Unknown columns: %(unknown)s. The columns are: %(known)s.")
+                               % {"unknown": listing, "known": known}, "unknown_column"))
     missing = [name for name in spec.required if name not in seen]
     if missing:
         listing = ", ".join(f'"{name}"' for name in missing)
-        errors.append(RowError("line.1", f"Missing required columns: {listing}.", "missing_column"))
+        errors.append(RowError("line.1", _("Missing required columns: %(missing)s.") % {"missing": listing},
+                               "missing_column"))
     if errors:
-        raise CsvInvalid("The header line is not valid; nothing was written.", errors)
+        raise CsvInvalid(_("The header line is not valid; nothing was written."), errors)
 
 
 def _records(reader, names: list[str]) -> Iterator[tuple[str, Any]]:
@@ -85,8 +91,9 @@ def _records(reader, names: list[str]) -> Iterator[tuple[str, Any]]:
             continue
         prefix = f"line.{line}"
         if len(cells) != width:
-            yield prefix, RowError(prefix, f"Expected {width} values (one per column), found {len(cells)}.",
-                                   "wrong_column_count")
+            counts = {"expected": width, "found": len(cells)}
+            yield prefix, RowError(prefix, _("Expected %(expected)s values (one per column), found %(found)s.")
+                                   % counts, "wrong_column_count")
             continue
         yield prefix, {name: cell for name, cell in zip(names, cells, strict=True) if cell != ""}
 
@@ -98,6 +105,6 @@ def _next(reader, line: int) -> list[str] | None:
         return None
     except csv.Error as exc:
         raise CsvInvalid(
-            f"The file is not a valid CSV (line {line}): {exc}.",
-            [RowError(f"line.{line}", f"Not valid CSV: {exc}.", "csv")],
+            _("The file is not a valid CSV (line %(line)s): %(error)s.") % {"line": line, "error": exc},
+            [RowError(f"line.{line}", _("Not valid CSV: %(error)s.") % {"error": exc}, "csv")],
         ) from None

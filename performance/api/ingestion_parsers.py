@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
@@ -21,12 +22,12 @@ MAX_BATCH_BYTES = 64 * 1024 * 1024
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "payload_too_large"
 
 
 def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge(f"A batch body may be at most {MAX_BATCH_BYTES // 2**20} MB.")
+    return PayloadTooLarge(_("A batch body may be at most %(megabytes)s MB.") % {"megabytes": MAX_BATCH_BYTES // 2**20})
 
 
 def preload_batch_body(request) -> None:
@@ -45,7 +46,7 @@ def preload_batch_body(request) -> None:
 
 
 def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+    raise ValueError(_("%(name)s is not valid JSON") % {"name": name})
 
 
 class BatchJSONParser(BaseParser):
@@ -60,5 +61,5 @@ class BatchJSONParser(BaseParser):
         try:
             parsed = json.loads(data, parse_constant=_refuse_constant)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
         return refuse_nul(data, parsed)

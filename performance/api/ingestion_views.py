@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -17,7 +18,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from common.errors import PROBLEM_CONTENT_TYPE, problem
+from common.errors import PROBLEM_CONTENT_TYPE, VALIDATION_TITLE, problem
 from common.filters import StrictOrderingFilter
 from common.pagination import NewestFirstCursorPagination
 from common.parsers import StrictJSONParser
@@ -64,7 +65,7 @@ def rejected_response(request, exc: IngestionRejected) -> Response:
     extra: dict[str, Any] = {"errors": [error.as_dict() for error in exc.errors]}
     if isinstance(exc, RowsInvalid):
         extra["invalid_rows"] = exc.invalid_rows
-    body = problem(status.HTTP_400_BAD_REQUEST, "validation_error", "Invalid input.", exc.detail,
+    body = problem(status.HTTP_400_BAD_REQUEST, "validation_error", str(VALIDATION_TITLE), str(exc.detail),
                    request.get_full_path(), **extra)
     return Response(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
 
@@ -74,11 +75,12 @@ def json_batch(data: Any) -> list[tuple[str, Any]]:
     rows = data.get("rows") if isinstance(data, dict) else None
     if not isinstance(rows, list):
         absent = not isinstance(data, dict) or rows is None
-        message = 'Send {"rows": [...]}.' if absent else "Expected a list of row objects."
-        raise IngestionRejected(f"rows: {message}", [RowError("rows", message, "required" if absent else "invalid")])
+        message = _('Send {"rows": [...]}.') if absent else _("Expected a list of row objects.")
+        raise IngestionRejected(_("rows: %(message)s") % {"message": message},
+                                [RowError("rows", message, "required" if absent else "invalid")])
     if len(rows) > MAX_BATCH_ROWS:
-        message = f"A batch may hold at most {MAX_BATCH_ROWS:,} rows; this one has {len(rows):,}. " \
-                  "Split it into several requests; nothing was written."
+        message = _("A batch may hold at most %(limit)s rows; this one has %(count)s. Split it into several "
+                    "requests; nothing was written.") % {"limit": f"{MAX_BATCH_ROWS:,}", "count": f"{len(rows):,}"}
         raise IngestionRejected(message, [RowError("rows", message, "too_many_rows")])
     return [(f"rows.{index}", row) for index, row in enumerate(rows)]
 
@@ -122,11 +124,11 @@ class IngestingViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         errors = [RowError(name, str(detail), detail.code)
                   for name, (detail,) in unknown_field_errors(request.data.keys(), ["file"]).items()]
         if upload is None:
-            errors.append(RowError("file", "No file was submitted.", "required"))
+            errors.append(RowError("file", _("No file was submitted."), "required"))
         if errors:
-            raise IngestionRejected('Send the CSV file in the multipart field "file", and nothing else.', errors)
+            raise IngestionRejected(_('Send the CSV file in the multipart field "file", and nothing else.'), errors)
         if upload.size > MAX_BATCH_BYTES:
-            message = f"The file may be at most {MAX_BATCH_BYTES // 2**20} MB."
+            message = _("The file may be at most %(megabytes)s MB.") % {"megabytes": MAX_BATCH_BYTES // 2**20}
             raise IngestionRejected(message, [RowError("file", message, "too_large")])
         result = self._run(csv_rows(upload, self.row_spec), via="csv")
         return Response(serializers.IngestionResultSerializer(result.as_dict()).data)

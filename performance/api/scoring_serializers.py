@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,7 +28,12 @@ from performance.models import (
     ScoringScheme,
 )
 from performance.selectors import period_bounds
-from performance.services.scoring.schemes import MAX_KPIS, version_warnings
+from performance.services.scoring.schemes import (
+    FLOOR_IS_TARGET,
+    MAX_KPIS,
+    WEIGHT_NOT_POSITIVE,
+    version_warnings,
+)
 
 DIRECTIONS = [("higher", "Higher is better"), ("lower", "Lower is better"),
               ("band", "A target band: the scheme's floor and target decide"), ("none", "Not ranked by itself")]
@@ -65,12 +72,12 @@ class SchemeKpiInputSerializer(StrictSerializer):
 
     def validate_weight(self, value: Decimal) -> Decimal:
         if value <= 0:
-            raise serializers.ValidationError("The weight must be greater than 0.")
+            raise serializers.ValidationError(WEIGHT_NOT_POSITIVE)
         return value
 
     def validate(self, attrs):
         if attrs["floor"] == attrs["target"]:
-            raise serializers.ValidationError({"target": ["The target must differ from the floor."]})
+            raise serializers.ValidationError({"target": [FLOOR_IS_TARGET]})
         return attrs
 
 
@@ -203,6 +210,18 @@ class PeriodUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
 
 
+class JobErrorsField(serializers.JSONField):
+    """A job's stored errors: each message is an English msgid (with its params, if any), shown translated."""
+
+    def to_representation(self, errors: list[dict]) -> list[dict]:
+        return [{"code": error["code"], "message": _stored_message(error)} for error in errors]
+
+
+def _stored_message(error: dict) -> str:
+    message = gettext(error["message"]) if error["message"] else error["message"]
+    return message % error["params"] if error.get("params") else message
+
+
 class JobSerializer(StrictModelSerializer):
     revision = serializers.IntegerField(source="revision.number", read_only=True, allow_null=True,
                                         help_text="The revision number written; null when unchanged or not done.")
@@ -212,7 +231,7 @@ class JobSerializer(StrictModelSerializer):
         "was written)."))
     timings = serializers.JSONField(read_only=True, help_text=(
         "Seconds: gather_seconds (SQL aggregates), score_seconds, write_seconds, total_seconds."))
-    errors = serializers.JSONField(read_only=True, help_text='On failure: [{"code": ..., "message": ...}].')
+    errors = JobErrorsField(read_only=True, help_text='On failure: [{"code": ..., "message": ...}].')
 
     class Meta:
         model = ComputationJob
@@ -298,7 +317,7 @@ class AdjustmentCreateSerializer(StrictSerializer):
 
     def validate_points(self, value: Decimal) -> Decimal:
         if value == 0:
-            raise serializers.ValidationError("An adjustment of 0 points changes nothing.")
+            raise serializers.ValidationError(_("An adjustment of 0 points changes nothing."))
         return value
 
 
@@ -352,7 +371,7 @@ class SimulateInputSerializer(StrictSerializer):
 
     def validate(self, attrs):
         if (attrs["scheme_version"] is None) == (attrs["version"] is None):
-            raise serializers.ValidationError("Give either scheme_version or version, not both.")
+            raise serializers.ValidationError(_("Give either scheme_version or version, not both."))
         return attrs
 
 

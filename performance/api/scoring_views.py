@@ -33,7 +33,7 @@ from performance.models import (
 )
 from performance.selectors import KpiSpec, VersionSpec, versions_with_details
 from performance.services import scoring as services
-from performance.services.scoring.schemes import MAX_KPIS, version_warnings
+from performance.services.scoring.schemes import KPI_COUNT, KPI_TWICE, MAX_KPIS, version_warnings
 
 KPI_CODES = list(CATALOG)
 SCHEME_READERS = frozenset({"admin", "qa_lead", "supervisor"})
@@ -307,9 +307,9 @@ class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         inline = data["version"]
         kpis = inline["kpis"]
         if not 1 <= len(kpis) <= MAX_KPIS:
-            raise ValidationError({"version.kpis": [f"A version has 1 to {MAX_KPIS} KPIs."]})
+            raise ValidationError({"version.kpis": [KPI_COUNT % {"max": MAX_KPIS, "count": len(kpis)}]})
         if len({k["kpi_code"] for k in kpis}) != len(kpis):
-            raise ValidationError({"version.kpis": ["Each KPI appears at most once in a version."]})
+            raise ValidationError({"version.kpis": [KPI_TWICE]})
         spec = VersionSpec(id=None, scheme_id=None, scheme_name="(simulation)", number=None,
                            scenario_id=inline["scenario"].pk if inline["scenario"] else None,
                            team_ids=frozenset(t.pk for t in inline["teams"]),
@@ -400,7 +400,7 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
         if number is None:
             return queryset.filter(revision_id=self.parent.current_revision_id)
         if not number.isdigit() or not self.parent.revisions.filter(number=number, is_complete=True).exists():
-            raise ValidationError({"revision": [f"This period has no revision {number}."]})
+            raise ValidationError({"revision": [_("This period has no revision %(number)s.") % {"number": number}]})
         return queryset.filter(revision__number=number)
 
 

@@ -22,7 +22,8 @@ class Scenario(TenantOwnedModel):
     """A tenant-defined kind of contact (inquiry, complaint, tech_support, ...)."""
 
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="scenarios")
-    code = models.CharField(max_length=40, validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", "Use snake_case.")])
+    code = models.CharField(max_length=40,
+                            validators=[RegexValidator(r"^[a-z][a-z0-9_]*$", _("Use snake_case."))])
     name = models.CharField(max_length=120, blank=True,
                             help_text="Blank for a built-in code: its label is shown in the reader's language.")
     created_at = models.DateTimeField(auto_now_add=True)

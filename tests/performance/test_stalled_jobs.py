@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEvent
 from accounts.services import api_key_create
 from performance import tasks
+from performance.api.scoring_serializers import JobSerializer
 from performance.models import ComputationJob, KpiPeriod
 from performance.services.scoring import (
     computation,
@@ -169,7 +170,11 @@ def test_a_job_still_stalled_after_the_last_resend_fails_and_the_period_goes_bac
     job.refresh_from_db()
     month.refresh_from_db()
     assert (job.status, job.requeues) == ("failed", 2) and job.finished_at is not None
+    # Stored in English as a msgid with its params; the API shows it in the reader's language (English here).
     assert job.errors == [{"code": "JobStalled", "message": (
+        "The computation stalled: its task was sent again %(requeues)s times (at most %(max)s) and no worker ran it "
+        "to the end. Compute the period again."), "params": {"requeues": 2, "max": 2}}]
+    assert JobSerializer(job).data["errors"] == [{"code": "JobStalled", "message": (
         "The computation stalled: its task was sent again 2 times (at most 2) and no worker ran it to the end. "
         "Compute the period again.")}]
     assert month.status == "in_review" and month.current_revision.number == 1

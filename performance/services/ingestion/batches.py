@@ -16,6 +16,8 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import Agent
@@ -37,6 +39,13 @@ from performance.services.ingestion.rows import (
 MAX_BATCH_ROWS = 10_000
 INGEST_ROLES = frozenset({"admin", "supervisor", "integration"})
 
+NO_ROWS = _("The batch has no rows.")
+UNKNOWN_AGENT_IN_TENANT = _('No agent with employee code "%(code)s" in this tenant.')
+UNKNOWN_AGENT_ON_TEAMS = _('No agent with employee code "%(code)s" on a team you manage.')
+UNKNOWN_SCENARIO = _('No scenario with code "%(code)s"; define it under scenarios/ first.')
+DUPLICATE_OF = _("%(row)s has the same source and external_id; send each record once per batch.")
+DUPLICATE = _("Another row has the same source and external_id; send each record once per batch.")
+
 
 class IngestionRejected(Exception):  # noqa: N818 - a refusal the API reports as 400, not a bug
     """The batch was refused as a whole; nothing was written."""
@@ -49,8 +58,9 @@ class IngestionRejected(Exception):  # noqa: N818 - a refusal the API reports as
 
 class RowsInvalid(IngestionRejected):
     def __init__(self, errors: list[RowError], invalid_rows: int):
-        noun = "row is" if invalid_rows == 1 else "rows are"
-        super().__init__(f"{invalid_rows} {noun} invalid; nothing was written.", errors)
+        detail = ngettext("%(count)d row is invalid; nothing was written.",
+                          "%(count)d rows are invalid; nothing was written.", invalid_rows) % {"count": invalid_rows}
+        super().__init__(detail, errors)
         self.invalid_rows = invalid_rows
 
 
@@ -118,7 +128,8 @@ def shift_ingest(*, actor: Actor, rows: Iterable[tuple[str, Any]], via: str) -> 
 
 def _ingest(target: Target, *, actor: Actor, rows: Iterable[tuple[str, Any]], via: str) -> IngestionResult:
     if actor.role not in INGEST_ROLES:
-        raise PermissionDenied(f"The {actor.role} role may not ingest data.")
+        raise PermissionDenied(_("Your role, %(label)s (%(role)s), may not ingest data.")
+                               % {"label": actor.role_label, "role": actor.role})
     batch = _Batch(target, actor)
     batch.parse(rows)
     batch.resolve()
@@ -145,10 +156,11 @@ class _Batch:
         row_errors: list[RowError] = []
         for number, (prefix, raw) in enumerate(rows):
             if number == MAX_BATCH_ROWS:
+                limit = {"limit": f"{MAX_BATCH_ROWS:,}"}
                 raise IngestionRejected(
-                    f"A batch may hold at most {MAX_BATCH_ROWS:,} rows; split it into several requests.",
+                    _("A batch may hold at most %(limit)s rows; split it into several requests.") % limit,
                     [RowError("rows" if prefix.startswith("rows") else "file",
-                              f"More than {MAX_BATCH_ROWS:,} rows; nothing was written.", "too_many_rows")],
+                              _("More than %(limit)s rows; nothing was written.") % limit, "too_many_rows")],
                 )
             prefixes.append(prefix)
             values.append(parse_row(spec, raw, prefix, row_errors))
@@ -156,7 +168,7 @@ class _Batch:
                 self.errors.extend((number, error) for error in row_errors)
                 row_errors.clear()
         if not prefixes:
-            raise IngestionRejected("The batch has no rows.", [RowError("rows", "The batch has no rows.", "empty")])
+            raise IngestionRejected(NO_ROWS, [RowError("rows", NO_ROWS, "empty")])
 
     def resolve(self) -> None:
         """Agent and scenario codes to ids (one query each), and duplicate keys inside the batch."""
@@ -165,10 +177,7 @@ class _Batch:
         scenario_ix = spec.index("scenario") if "scenario" in spec.names else None
         agents = self._agents(self._codes(0))
         scenarios = self._scenarios(self._codes(scenario_ix)) if scenario_ix is not None else {}
-        unknown_agent = (
-            'No agent with employee code "{}" in this tenant.' if self._tenant_wide
-            else 'No agent with employee code "{}" on a team you manage.'
-        )
+        unknown_agent = UNKNOWN_AGENT_IN_TENANT if self._tenant_wide else UNKNOWN_AGENT_ON_TEAMS
         for number, row in enumerate(self.values):
             if row is None:
                 continue
@@ -176,13 +185,12 @@ class _Batch:
             if row[0] is not INVALID:
                 agent = agents.get(row[0])
                 if agent is None:
-                    self._fail(number, location(prefix, "agent"), unknown_agent.format(row[0]), "does_not_exist")
+                    self._fail(number, location(prefix, "agent"), unknown_agent % {"code": row[0]}, "does_not_exist")
                 row[0] = agent
             if scenario_ix is not None and row[scenario_ix] is not None and row[scenario_ix] is not INVALID:
                 scenario_id = scenarios.get(row[scenario_ix])
                 if scenario_id is None:
-                    self._fail(number, location(prefix, "scenario"),
-                               f'No scenario with code "{row[scenario_ix]}"; define it under scenarios/ first.',
+                    self._fail(number, location(prefix, "scenario"), UNKNOWN_SCENARIO % {"code": row[scenario_ix]},
                                "does_not_exist")
                 row[scenario_ix] = scenario_id
             key = (row[source_ix], row[external_ix])
@@ -190,9 +198,8 @@ class _Batch:
                 continue
             first = keys.setdefault(key, number)
             if first != number:
-                self._fail(number, location(prefix, "external_id"),
-                           f"{self.prefixes[first] or 'Another row'} has the same source and external_id; "
-                           "send each record once per batch.", "duplicate")
+                message = DUPLICATE_OF % {"row": self.prefixes[first]} if self.prefixes[first] else DUPLICATE
+                self._fail(number, location(prefix, "external_id"), message, "duplicate")
 
     def _codes(self, index: int) -> set[str]:
         return {
@@ -224,7 +231,7 @@ class _Batch:
                 )
         except IntegrityError as exc:
             # Only a concurrent change (e.g. an agent deleted meanwhile) gets here: every row was checked.
-            raise Conflict("The data changed while this batch was written; send it again.") from exc
+            raise Conflict(_("The data changed while this batch was written; send it again.")) from exc
         return result
 
     def _row_id(self, written: _Written) -> int:
@@ -264,7 +271,7 @@ class _Batch:
         numbers = sorted(self.keys[tuple(key)] for key in keys)
         errors = [
             RowError(location(self.prefixes[number], "external_id"),
-                     "A record with this source and external_id exists on a team you do not manage.", "forbidden")
+                     _("A record with this source and external_id exists on a team you do not manage."), "forbidden")
             for number in numbers
         ]
         return RowsInvalid(errors, len(numbers))

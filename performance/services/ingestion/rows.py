@@ -15,8 +15,11 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from common.bounds import validate_date, validate_moment
+from common.serializers import UNKNOWN_FIELD
 from common.text import NUL, NUL_CODE, NUL_MESSAGE, nul_paths
 from performance.models import Channel
 
@@ -31,7 +34,7 @@ FALSE_VALUES = frozenset({False, "0", "false", "False", "FALSE", "f", "F", "no",
 
 
 class FieldInvalid(Exception):  # noqa: N818 - an outcome of parsing, not a bug
-    def __init__(self, message: str, code: str = "invalid"):
+    def __init__(self, message: str | Promise, code: str = "invalid"):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -57,9 +60,11 @@ def integer(minimum: int = 0, maximum: int = PG_INT_MAX) -> Callable[[Any], int]
         if type(value) is not int:
             value = _as_int(value)
         if value < minimum:
-            raise FieldInvalid(f"Ensure this value is greater than or equal to {minimum}.", "min_value")
+            raise FieldInvalid(_("Ensure this value is greater than or equal to %(minimum)s.") % {"minimum": minimum},
+                               "min_value")
         if value > maximum:
-            raise FieldInvalid(f"Ensure this value is less than or equal to {maximum}.", "max_value")
+            raise FieldInvalid(_("Ensure this value is less than or equal to %(maximum)s.") % {"maximum": maximum},
+                               "max_value")
         return value
 
     return parse
@@ -73,7 +78,7 @@ def _as_int(value: Any) -> int:
             return int(value)
         except ValueError:
             pass
-    raise FieldInvalid("A valid integer is required.")
+    raise FieldInvalid(_("A valid integer is required."))
 
 
 def boolean(value: Any) -> bool:
@@ -84,7 +89,7 @@ def boolean(value: Any) -> bool:
             return False
     except TypeError:  # unhashable (a list or an object)
         pass
-    raise FieldInvalid("Must be a valid boolean (true or false).")
+    raise FieldInvalid(_("Must be a valid boolean (true or false)."))
 
 
 def text(max_length: int, *, allow_blank: bool = False) -> Callable[[Any], str]:
@@ -94,11 +99,12 @@ def text(max_length: int, *, allow_blank: bool = False) -> Callable[[Any], str]:
         elif isinstance(value, int) and not isinstance(value, bool):  # numeric ids are common in source systems
             value = str(value)
         else:
-            raise FieldInvalid("Not a valid string.")
+            raise FieldInvalid(_("Not a valid string."))
         if not value and not allow_blank:
-            raise FieldInvalid("This field may not be blank.", "blank")
+            raise FieldInvalid(_("This field may not be blank."), "blank")
         if len(value) > max_length:
-            raise FieldInvalid(f"Ensure this field has no more than {max_length} characters.", "max_length")
+            message = _("Ensure this field has no more than %(max_length)s characters.")
+            raise FieldInvalid(message % {"max_length": max_length}, "max_length")
         return value
 
     return parse
@@ -113,12 +119,13 @@ def choice(choices: list[str]) -> Callable[[Any], str]:
             return value
         if isinstance(value, str) and value.strip().lower() in allowed:
             return value.strip().lower()
-        raise FieldInvalid(f'"{value}" is not a valid choice; use one of: {listing}.', "invalid_choice")
+        message = _('"%(value)s" is not a valid choice; use one of: %(choices)s.')
+        raise FieldInvalid(message % {"value": value, "choices": listing}, "invalid_choice")
 
     return parse
 
 
-DATETIME_FORMAT = "Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00."
+DATETIME_FORMAT = _("Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-10-01T09:30:00+08:00.")
 
 
 def aware_datetime(value: Any) -> dt.datetime:
@@ -130,7 +137,7 @@ def aware_datetime(value: Any) -> dt.datetime:
         raise FieldInvalid(DATETIME_FORMAT) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise FieldInvalid(
-            "The datetime has no UTC offset, so its moment is ambiguous; send e.g. 2026-10-01T09:30:00+08:00.",
+            _("The datetime has no UTC offset, so its moment is ambiguous; send e.g. 2026-10-01T09:30:00+08:00."),
             "naive_datetime",
         )
     return _within_bounds(validate_moment, parsed)
@@ -152,7 +159,7 @@ def iso_date(value: Any) -> dt.date:
             pass
         else:
             return _within_bounds(validate_date, parsed)
-    raise FieldInvalid("Date has wrong format. Use YYYY-MM-DD, e.g. 2026-10-01.")
+    raise FieldInvalid(_("Date has wrong format. Use YYYY-MM-DD, e.g. 2026-10-01."))
 
 
 def json_object(value: Any) -> str:
@@ -163,11 +170,11 @@ def json_object(value: Any) -> str:
         try:
             value = json.loads(value)
         except ValueError:
-            raise FieldInvalid("Value must be a JSON object.") from None
+            raise FieldInvalid(_("Value must be a JSON object.")) from None
         if nul_paths(value):  # a CSV cell can hold the escape \u0000; JSON bodies are checked when parsed
             raise FieldInvalid(str(NUL_MESSAGE), NUL_CODE)
     if not isinstance(value, dict):
-        raise FieldInvalid("Value must be a JSON object.")
+        raise FieldInvalid(_("Value must be a JSON object."))
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -229,11 +236,11 @@ SHIFT_ROW = RowSpec((
 @dataclass
 class RowError:
     field: str
-    message: str
+    message: str | Promise  # a lazy message is rendered in the language active when the error is shown
     code: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "code": self.code}
+        return {"field": self.field, "message": str(self.message), "code": self.code}
 
 
 def location(prefix: str, name: str) -> str:
@@ -252,7 +259,8 @@ def parse_row(spec: RowSpec, raw: Any, prefix: str, errors: list[RowError]) -> l
         errors.append(raw)
         return None
     if not isinstance(raw, Mapping):
-        errors.append(RowError(prefix or "non_field_errors", "Expected an object with the row's fields.", "invalid"))
+        errors.append(RowError(prefix or "non_field_errors", _("Expected an object with the row's fields."),
+                               "invalid"))
         return None
     values: list[Any] = []
     append, get = values.append, raw.get
@@ -260,7 +268,7 @@ def parse_row(spec: RowSpec, raw: Any, prefix: str, errors: list[RowError]) -> l
         value = get(name, REQUIRED)
         if value is REQUIRED:
             if default is REQUIRED:
-                errors.append(RowError(location(prefix, name), "This field is required.", "required"))
+                errors.append(RowError(location(prefix, name), _("This field is required."), "required"))
                 value = INVALID
             else:
                 value = default
@@ -269,7 +277,7 @@ def parse_row(spec: RowSpec, raw: Any, prefix: str, errors: list[RowError]) -> l
             value = INVALID
         elif value is None:
             if not nullable:
-                errors.append(RowError(location(prefix, name), "This field may not be null.", "null"))
+                errors.append(RowError(location(prefix, name), _("This field may not be null."), "null"))
                 value = INVALID
         else:
             try:
@@ -280,5 +288,5 @@ def parse_row(spec: RowSpec, raw: Any, prefix: str, errors: list[RowError]) -> l
         append(value)
     if not raw.keys() <= spec.names:
         for name in sorted(str(key) for key in raw.keys() - spec.names):
-            errors.append(RowError(location(prefix, name), "Unknown field.", "unknown_field"))
+            errors.append(RowError(location(prefix, name), UNKNOWN_FIELD, "unknown_field"))
     return values

@@ -22,6 +22,7 @@ from itertools import islice
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from common.audit import audit_record
 from performance.models import (
@@ -198,7 +199,20 @@ def _status_after_success(job: ComputationJob) -> str:
     return PeriodStatus.IN_REVIEW if job.previous_period_status == PeriodStatus.IN_REVIEW else PeriodStatus.COMPUTED
 
 
-class SchemeVersionChanged(Exception):
+class JobError(Exception):
+    """A failure the job records in English, as a msgid (marked with gettext_noop) with its params, so that it is
+    shown in the reader's language (see the job serializer)."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+    def as_stored(self) -> dict:
+        stored = {"code": type(self).__name__, "message": self.message}
+        return {**stored, "params": self.params} if self.params else stored
+
+
+class SchemeVersionChanged(JobError):
     pass
 
 
@@ -208,7 +222,8 @@ def _lock_versions(versions: list[VersionSpec], now) -> None:
     rows = SchemeVersion.objects.select_for_update(of=("self",)).filter(pk__in=[v.id for v in versions])
     current = {v.pk: VersionSpec.of(v).content() for v in versions_with_details(rows)}
     if any(current.get(v.id) != v.content() for v in versions):
-        raise SchemeVersionChanged("A scheme version changed during the computation; compute the period again.")
+        raise SchemeVersionChanged(gettext_noop(
+            "A scheme version changed during the computation; compute the period again."))
     rows.filter(locked_at__isnull=True).update(locked_at=now)
 
 
@@ -242,6 +257,12 @@ def _fail(job: ComputationJob, exc: Exception) -> None:
             period.save(update_fields=["status", "updated_at"])
         ComputationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(),
-            errors=[{"code": type(exc).__name__, "message": str(exc) or repr(exc)}])
+            errors=[_stored_error(exc)])
         audit_record(actor=None, tenant=period.tenant, action="period.compute_failed", obj=period,
                      after={"status": period.status, "job": job.pk, "error": type(exc).__name__})
+
+
+def _stored_error(exc: Exception) -> dict:
+    if isinstance(exc, JobError):
+        return exc.as_stored()
+    return {"code": type(exc).__name__, "message": str(exc) or repr(exc)}  # unforeseen: stored as raised

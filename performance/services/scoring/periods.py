@@ -8,6 +8,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Agent
@@ -19,6 +20,17 @@ from performance.models import ComputationJob, KpiPeriod, PeriodKind, PeriodStat
 FIELDS = ["name", "kind", "start", "end", "status", "current_revision"]
 MAX_CUSTOM_DAYS = 366
 COMPUTABLE = (PeriodStatus.OPEN, PeriodStatus.COMPUTED, PeriodStatus.IN_REVIEW)
+WRONG_END = {
+    PeriodKind.MONTHLY: _("A monthly period starting %(start)s ends (exclusive) on %(end)s."),
+    PeriodKind.QUARTERLY: _("A quarterly period starting %(start)s ends (exclusive) on %(end)s."),
+}
+ALREADY_EXISTS = {
+    PeriodKind.MONTHLY: _("A monthly period from %(start)s to %(end)s already exists."),
+    PeriodKind.QUARTERLY: _("A quarterly period from %(start)s to %(end)s already exists."),
+    PeriodKind.CUSTOM: _("A custom period from %(start)s to %(end)s already exists."),
+}
+NOT_COMPUTED = _('Only a computed period can open its review (its status is "%(status)s").')
+NOT_IN_REVIEW = _('Only a period in review can be closed (its status is "%(status)s").')
 
 
 def _add_months(day: date, months: int) -> date:
@@ -30,22 +42,23 @@ def _range_for(kind: str, start: date, end: date | None) -> tuple[date, date, st
     """The [start, end) of a period of this kind and its default name; raises ValidationError when invalid."""
     if kind == PeriodKind.MONTHLY:
         if start.day != 1:
-            raise ValidationError({"start": ["A monthly period starts on the first day of a month."]})
+            raise ValidationError({"start": [_("A monthly period starts on the first day of a month.")]})
         expected, name = _add_months(start, 1), f"{start:%Y-%m}"
     elif kind == PeriodKind.QUARTERLY:
         if start.day != 1 or start.month not in (1, 4, 7, 10):
-            raise ValidationError({"start": ["A quarterly period starts on 1 January, April, July or October."]})
+            raise ValidationError({"start": [_("A quarterly period starts on 1 January, April, July or October.")]})
         expected, name = _add_months(start, 3), f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     else:
         if end is None:
-            raise ValidationError({"end": ["A custom period needs an end date (exclusive)."]})
+            raise ValidationError({"end": [_("A custom period needs an end date (exclusive).")]})
         if end <= start:
-            raise ValidationError({"end": ["The end (exclusive) must be after the start."]})
+            raise ValidationError({"end": [_("The end (exclusive) must be after the start.")]})
         if end - start > timedelta(days=MAX_CUSTOM_DAYS):
-            raise ValidationError({"end": [f"A custom period spans at most {MAX_CUSTOM_DAYS} days."]})
+            raise ValidationError({"end": [_("A custom period spans at most %(days)s days.")
+                                           % {"days": MAX_CUSTOM_DAYS}]})
         return start, end, f"{start:%Y-%m-%d} – {end - timedelta(days=1):%Y-%m-%d}"
     if end is not None and end != expected:
-        raise ValidationError({"end": [f"A {kind} period starting {start} ends (exclusive) on {expected}."]})
+        raise ValidationError({"end": [WRONG_END[kind] % {"start": start, "end": expected}]})
     return start, expected, name
 
 
@@ -53,7 +66,7 @@ def _range_for(kind: str, start: date, end: date | None) -> tuple[date, date, st
 def period_create(*, actor: Actor, kind: str, start: date, end: date | None = None, name: str = "") -> KpiPeriod:
     start, end, default_name = _range_for(kind, start, end)
     if KpiPeriod.objects.filter(tenant=actor.tenant, kind=kind, start=start, end=end).exists():
-        raise ValidationError({"start": [f"A {kind} period from {start} to {end} already exists."]})
+        raise ValidationError({"start": [ALREADY_EXISTS[kind] % {"start": start, "end": end}]})
     period = KpiPeriod(tenant=actor.tenant, kind=kind, start=start, end=end, name=name or default_name,
                        created_by=actor.user)
     period.full_clean()
@@ -78,7 +91,7 @@ def period_delete(*, actor: Actor, period: KpiPeriod) -> None:
     """Only a period that was never computed can be deleted."""
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status != PeriodStatus.OPEN or period.jobs.exists():
-        raise Conflict("Only an open period that was never computed can be deleted.", code="period_has_results")
+        raise Conflict(_("Only an open period that was never computed can be deleted."), code="period_has_results")
     audit_record(actor=actor, action="period.deleted", obj=period, before=snapshot(period, FIELDS))
     period.delete()
 
@@ -93,11 +106,12 @@ def period_compute(*, actor: Actor | None, period: KpiPeriod, requested_by=None)
 
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
-        raise Conflict("The period is closed: its results are frozen and cannot be recomputed. "
-                       "Post an adjustment to correct a score.", code="period_closed")
+        raise Conflict(_("The period is closed: its results are frozen and cannot be recomputed. "
+                         "Post an adjustment to correct a score."), code="period_closed")
     if period.status == PeriodStatus.COMPUTING:
         active = period.jobs.filter(status__in=["queued", "running"]).values_list("pk", flat=True).first()
-        raise Conflict(f"The period is already being computed (job {active}).", code="period_computing")
+        raise Conflict(_("The period is already being computed (job %(job)s).") % {"job": active},
+                       code="period_computing")
     job = ComputationJob.objects.create(tenant_id=period.tenant_id, period=period,
                                         previous_period_status=period.status,
                                         requested_by=requested_by or (actor.user if actor else None))
@@ -114,7 +128,7 @@ def _transition(actor: Actor, period: KpiPeriod, *, allowed_from: tuple[str, ...
                 message: str, code: str, **extra) -> KpiPeriod:
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status not in allowed_from:
-        raise Conflict(f"{message} (the period is {period.status}).", code=code)
+        raise Conflict(message % {"status": PeriodStatus(period.status).label}, code=code)
     before = snapshot(period, FIELDS)
     period.status = to
     for name, value in extra.items():
@@ -128,7 +142,7 @@ def _transition(actor: Actor, period: KpiPeriod, *, allowed_from: tuple[str, ...
 def period_open_review(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
     """computed → in_review: results are published for the appeal window."""
     return _transition(actor, period, allowed_from=(PeriodStatus.COMPUTED,), to=PeriodStatus.IN_REVIEW,
-                       action="period.review_opened", message="Only a computed period can open its review",
+                       action="period.review_opened", message=NOT_COMPUTED,
                        code="period_not_computed")
 
 
@@ -136,7 +150,7 @@ def period_open_review(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
 def period_close(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
     """in_review → closed: the results are frozen for good; later corrections are adjustments."""
     return _transition(actor, period, allowed_from=(PeriodStatus.IN_REVIEW,), to=PeriodStatus.CLOSED,
-                       action="period.closed", message="Only a period in review can be closed",
+                       action="period.closed", message=NOT_IN_REVIEW,
                        code="period_not_in_review", closed_at=timezone.now(), closed_by=actor.user)
 
 
@@ -146,11 +160,11 @@ def score_adjustment_create(*, actor: Actor, period: KpiPeriod, agent: Agent, po
     """A correction of a closed period's score for one agent, added to (never replacing) the frozen total."""
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status != PeriodStatus.CLOSED:
-        raise Conflict("Adjustments are for closed periods; recompute an open period instead.",
+        raise Conflict(_("Adjustments are for closed periods; recompute an open period instead."),
                        code="period_not_closed")
     score = period.current_revision and period.current_revision.scores.filter(agent=agent).first()
     if not score or score.total is None:
-        raise ValidationError({"agent": ["This agent has no score in the period to adjust."]})
+        raise ValidationError({"agent": [_("This agent has no score in the period to adjust.")]})
     adjustment = ScoreAdjustment(tenant=actor.tenant, period=period, score=score, agent=agent, points=points,
                                  reason=reason.strip(), created_by=actor.user)
     adjustment.full_clean()

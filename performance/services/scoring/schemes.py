@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Team
@@ -38,10 +39,22 @@ MAX_KPIS = 8
 WARN_ABOVE_KPIS = 5
 KPI_KEYS = ("kpi_code", "weight", "floor", "target", "min_sample")
 
+KPI_COUNT = _("A version has 1 to %(max)s KPIs; %(count)s given.")
+NAME_TAKEN = _("A scheme with this name already exists.")
+KPI_TWICE = _("Each KPI appears at most once in a version.")
+WEIGHT_NOT_POSITIVE = _("The weight must be greater than 0.")
+FLOOR_IS_TARGET = _("The target must differ from the floor (floor scores 0 points, target 100).")
+END_BEFORE_START = _("effective_to (exclusive) must be after effective_from.")
+OVERLAPS_UNTIL = _("Overlaps version %(number)s of scheme '%(scheme)s' (same scenario, overlapping teams, from "
+                   "%(start)s until %(end)s). End that version first or choose other dates.")
+OVERLAPS_OPEN_ENDED = _("Overlaps version %(number)s of scheme '%(scheme)s' (same scenario, overlapping teams, "
+                        "from %(start)s, open-ended). End that version first or choose other dates.")
+
 
 def version_warnings(kpi_count: int) -> list[str]:
     if kpi_count > WARN_ABOVE_KPIS:
-        return [f"{kpi_count} KPIs: more than {WARN_ABOVE_KPIS} make a formula hard to explain and to steer by."]
+        return [str(_("%(count)s KPIs: more than %(limit)s make a formula hard to explain and to steer by.")
+                    % {"count": kpi_count, "limit": WARN_ABOVE_KPIS})]
     return []
 
 
@@ -55,7 +68,7 @@ def _describe_version(version: SchemeVersion) -> dict[str, Any]:
 @transaction.atomic
 def scheme_create(*, actor: Actor, name: str, description: str = "") -> ScoringScheme:
     if ScoringScheme.objects.filter(tenant=actor.tenant, name=name).exists():
-        raise ValidationError({"name": ["A scheme with this name already exists."]})
+        raise ValidationError({"name": [NAME_TAKEN]})
     scheme = ScoringScheme(tenant=actor.tenant, name=name, description=description, created_by=actor.user)
     scheme.full_clean()
     scheme.save()
@@ -67,7 +80,7 @@ def scheme_create(*, actor: Actor, name: str, description: str = "") -> ScoringS
 def scheme_update(*, actor: Actor, scheme: ScoringScheme, **changes: Any) -> ScoringScheme:
     if "name" in changes and ScoringScheme.objects.filter(
             tenant=actor.tenant, name=changes["name"]).exclude(pk=scheme.pk).exists():
-        raise ValidationError({"name": ["A scheme with this name already exists."]})
+        raise ValidationError({"name": [NAME_TAKEN]})
     before = snapshot(scheme, SCHEME_FIELDS)
     for name, value in changes.items():
         setattr(scheme, name, value)
@@ -81,7 +94,7 @@ def scheme_update(*, actor: Actor, scheme: ScoringScheme, **changes: Any) -> Sco
 @transaction.atomic
 def scheme_delete(*, actor: Actor, scheme: ScoringScheme) -> None:
     if scheme.versions.filter(locked_at__isnull=False).exists():
-        raise Conflict("This scheme has versions used by computed periods; it cannot be deleted.",
+        raise Conflict(_("This scheme has versions used by computed periods; it cannot be deleted."),
                        code="scheme_in_use")
     audit_record(actor=actor, action="scheme.deleted", obj=scheme, before=snapshot(scheme, SCHEME_FIELDS))
     scheme.delete()
@@ -89,22 +102,22 @@ def scheme_delete(*, actor: Actor, scheme: ScoringScheme) -> None:
 
 def _validate_kpis(kpis: list[dict[str, Any]]) -> None:
     if not 1 <= len(kpis) <= MAX_KPIS:
-        raise ValidationError({"kpis": [f"A version has 1 to {MAX_KPIS} KPIs; {len(kpis)} given."]})
+        raise ValidationError({"kpis": [KPI_COUNT % {"max": MAX_KPIS, "count": len(kpis)}]})
     errors: dict[str, Any] = {}
     seen: set[str] = set()
     for index, kpi in enumerate(kpis):
         row: dict[str, list[str]] = {}
         if kpi["kpi_code"] not in CATALOG:
-            row["kpi_code"] = [f"Unknown KPI '{kpi['kpi_code']}'."]
+            row["kpi_code"] = [_("Unknown KPI '%(code)s'.") % {"code": kpi["kpi_code"]}]
         elif kpi["kpi_code"] in seen:
-            row["kpi_code"] = ["Each KPI appears at most once in a version."]
+            row["kpi_code"] = [KPI_TWICE]
         seen.add(kpi["kpi_code"])
         if kpi["weight"] <= 0:
-            row["weight"] = ["The weight must be greater than 0."]
+            row["weight"] = [WEIGHT_NOT_POSITIVE]
         if kpi["floor"] == kpi["target"]:
-            row["target"] = ["The target must differ from the floor (floor scores 0 points, target 100)."]
+            row["target"] = [FLOOR_IS_TARGET]
         if kpi.get("min_sample", 1) < 0:
-            row["min_sample"] = ["The minimum sample size cannot be negative."]
+            row["min_sample"] = [_("The minimum sample size cannot be negative.")]
         if row:
             errors[str(index)] = row
     if errors:
@@ -144,10 +157,10 @@ def _check_no_overlap(tenant_id: int, scenario_id: int | None, team_ids: set[int
     for other in _same_scope_candidates(tenant_id, scenario_id, start, end, exclude):
         other_teams = {link.team_id for link in other.team_links.all()}
         if _teams_intersect(team_ids, other_teams):
-            until = f"until {other.effective_to}" if other.effective_to else "open-ended"
-            raise ValidationError({"effective_from": [
-                f"Overlaps version {other.number} of scheme '{other.scheme.name}' (same scenario, overlapping "
-                f"teams, from {other.effective_from} {until}). End that version first or choose other dates."]})
+            params = {"number": other.number, "scheme": other.scheme.name, "start": other.effective_from,
+                      "end": other.effective_to}
+            message = OVERLAPS_UNTIL if other.effective_to else OVERLAPS_OPEN_ENDED
+            raise ValidationError({"effective_from": [message % params]})
 
 
 def _set_details(version: SchemeVersion, teams: list[Team], kpis: list[dict[str, Any]] | None) -> None:
@@ -175,7 +188,7 @@ def scheme_version_create(
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
     _validate_kpis(kpis)
     if effective_to is not None and effective_to <= effective_from:
-        raise ValidationError({"effective_to": ["effective_to (exclusive) must be after effective_from."]})
+        raise ValidationError({"effective_to": [END_BEFORE_START]})
     team_ids = {team.pk for team in teams}
     scenario_id = scenario.pk if scenario else None
     predecessor = _superseded(scheme, scenario_id, team_ids, effective_from)
@@ -198,8 +211,8 @@ def _end_predecessor(actor: Actor, predecessor: SchemeVersion, end: date) -> Non
     used_later = AgentSchemeScore.objects.filter(scheme_version=predecessor, revision__period__start__gte=end)
     if used_later.exists():
         raise ValidationError({"effective_from": [
-            f"Version {predecessor.number} was used by a computed period starting on or after {end}; "
-            f"a new version can only take over after the last period that used it."]})
+            _("Version %(number)s was used by a computed period starting on or after %(date)s; a new version can "
+              "only take over after the last period that used it.") % {"number": predecessor.number, "date": end}]})
     before = {"effective_to": predecessor.effective_to}
     SchemeVersion.objects.filter(pk=predecessor.pk).update(effective_to=end)
     audit_record(actor=actor, action="scheme_version.superseded", obj=predecessor, before=before,
@@ -209,8 +222,9 @@ def _end_predecessor(actor: Actor, predecessor: SchemeVersion, end: date) -> Non
 def _ensure_unlocked(version: SchemeVersion) -> SchemeVersion:
     version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
     if version.locked_at is not None:
-        raise Conflict(f"Version {version.number} was used by a computed period; it cannot change. "
-                       "Add a new version to supersede it.", code="scheme_version_locked")
+        raise Conflict(_("Version %(number)s was used by a computed period; it cannot change. "
+                         "Add a new version to supersede it.") % {"number": version.number},
+                       code="scheme_version_locked")
     return version
 
 
@@ -226,7 +240,7 @@ def scheme_version_update(*, actor: Actor, version: SchemeVersion, **changes: An
     for name, value in changes.items():
         setattr(version, name, value)
     if version.effective_to is not None and version.effective_to <= version.effective_from:
-        raise ValidationError({"effective_to": ["effective_to (exclusive) must be after effective_from."]})
+        raise ValidationError({"effective_to": [END_BEFORE_START]})
     team_list = list(teams) if teams is not None else [link.team for link in version.team_links.all()]
     _check_no_overlap(version.tenant_id, version.scenario_id, {t.pk for t in team_list}, version.effective_from,
                       version.effective_to, exclude=[version.pk])

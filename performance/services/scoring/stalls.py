@@ -19,17 +19,23 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Mod
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from common.actor import Actor
 from common.audit import audit_record
 from common.errors import Conflict
 from performance.models import ComputationJob, JobStatus
-from performance.services.scoring.computation import LOCK_NAMESPACE, computation_job_fail, job_lock
+from performance.services.scoring.computation import LOCK_NAMESPACE, JobError, computation_job_fail, job_lock
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+JOB_FINISHED = {
+    JobStatus.SUCCEEDED: _("The job already succeeded; compute the period again for new results."),
+    JobStatus.FAILED: _("The job already failed; compute the period again for new results."),
+}
 
 # The second keys of the job advisory locks granted in this database (pg_locks spans the whole cluster).
 _LIVE_RUN_KEYS = (
@@ -38,7 +44,7 @@ _LIVE_RUN_KEYS = (
 )
 
 
-class JobStalled(Exception):
+class JobStalled(JobError):
     """The job's task was sent again as often as allowed and the job still did not run to its end."""
 
 
@@ -87,8 +93,9 @@ def _fail_stalled(job: ComputationJob, *, max_requeues: int) -> bool:
     with job_lock(job.pk) as acquired:
         if not acquired:
             return False
-        error = JobStalled(f"The computation stalled: its task was sent again {job.requeues} times "
-                           f"(at most {max_requeues}) and no worker ran it to the end. Compute the period again.")
+        error = JobStalled(gettext_noop("The computation stalled: its task was sent again %(requeues)s times (at "
+                                        "most %(max)s) and no worker ran it to the end. Compute the period again."),
+                           requeues=job.requeues, max=max_requeues)
         computation_job_fail(job_id=job.pk, tenant_id=job.tenant_id, error=error)
     return True
 
@@ -119,10 +126,9 @@ def computation_job_retry(*, actor: Actor, job: ComputationJob) -> ComputationJo
     sweep's bound."""
     job = ComputationJob.objects.select_related("tenant").get(pk=job.pk)
     if job.status in FINISHED:
-        raise Conflict(f"The job already {job.status}; compute the period again for new results.",
-                       code="job_finished")
+        raise Conflict(JOB_FINISHED[job.status], code="job_finished")
     if not _without_live_run(ComputationJob.objects.filter(pk=job.pk)).exists():
-        raise Conflict("A worker is running this job right now; poll it instead.", code="job_running")
+        raise Conflict(_("A worker is running this job right now; poll it instead."), code="job_running")
     if not _requeue(job, actor=actor):
-        raise Conflict("The job changed meanwhile; read it again.", code="job_changed")
+        raise Conflict(_("The job changed meanwhile; read it again."), code="job_changed")
     return job
