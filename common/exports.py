@@ -21,6 +21,8 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.workbook.child import INVALID_TITLE_REGEX as INVALID_TITLE_RE
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -54,6 +56,11 @@ def _csv_cell(value: Any, zone: zoneinfo.ZoneInfo) -> str:
     return force_str(value)
 
 
+def _xlsx_text(value: Any) -> str:
+    # XLSX cells cannot hold control characters (openpyxl refuses them); names typed by tenants may contain some.
+    return ILLEGAL_CHARACTERS_RE.sub("", force_str(value))
+
+
 def _xlsx_cell(value: Any, zone: zoneinfo.ZoneInfo) -> Any:
     if isinstance(value, datetime):
         return _local(value, zone)
@@ -61,7 +68,7 @@ def _xlsx_cell(value: Any, zone: zoneinfo.ZoneInfo) -> Any:
         return force_str(_("yes") if value else _("no"))
     if isinstance(value, (int, float, Decimal, date)) or value is None:
         return value
-    return force_str(value)
+    return _xlsx_text(value)
 
 
 def _csv_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInfo) -> bytes:
@@ -76,8 +83,8 @@ def _csv_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInf
 
 def _xlsx_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInfo, sheet_title: str) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([force_str(c.header) for c in columns])
+    sheet = workbook.create_sheet(title=_xlsx_text(INVALID_TITLE_RE.sub("", sheet_title))[:31] or "export")
+    sheet.append([_xlsx_text(c.header) for c in columns])
     for row in rows:
         sheet.append([_xlsx_cell(c.value(row), zone) for c in columns])
     out = io.BytesIO()

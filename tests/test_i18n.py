@@ -176,3 +176,14 @@ def test_stored_reasons_are_shown_in_the_readers_language(cast, client_as, octob
     assert unscored and {row["unscored_reason"] for row in unscored} == {"数据不足"}
     english = client.get(scores_url(cast, october), {"scored": "false"}).json()["results"]
     assert {row["unscored_reason"] for row in english} == {"insufficient data"}
+
+
+def test_xlsx_export_survives_control_characters_in_names(cast, client_as, october):  # noqa: F811
+    cast.north.name = "North\x01/[desk]"
+    cast.north.save()
+    october.name = "2026-10:[a]?"
+    october.save()
+    response = client_as(cast.users["admin"]).get(scores_url(cast, october, "export/"), {"file_format": "xlsx"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert "North/[desk]" in {row[3] for row in rows[1:]}
