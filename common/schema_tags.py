@@ -53,4 +53,11 @@ API_TAGS = [
                                                        "seeds (reproducible).")},
     {"name": "calibrations", "description": _("Calibration sessions: inspectors score the same interactions blind, "
                                               "then see their agreement with the lead's reference.")},
+    {"name": "appeals", "description": _("Agents appeal their published QA reviews and period scores: submitted → "
+                                         "in_review → upheld | overturned | partially_overturned, withdrawn "
+                                         "before a decision, escalated once to a final second-level decision. "
+                                         "Decisions are applied at once (a new review revision and a "
+                                         "recomputation, or a score adjustment); comments, history, files.")},
+    {"name": "reports", "description": _("Reports across a period: the appeals report (states, outcomes, time to "
+                                         "decision, SLA breaches, whose reviews are disputed most).")},
 ]

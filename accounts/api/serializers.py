@@ -239,6 +239,9 @@ class TenantSettingsSerializer(StrictSerializer):
     qa_pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
                                             required=False)
     invitation_expiry_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    appeal_attachment_max_bytes = serializers.IntegerField(min_value=1024, max_value=50 * 2**20, required=False)
+    appeal_attachment_types = serializers.ListField(child=serializers.CharField(max_length=16), required=False,
+                                                    help_text="File extensions, e.g. pdf, png.")
 
 
 @extend_schema_field(TenantSettingsSerializer)

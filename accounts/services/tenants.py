@@ -25,6 +25,8 @@ SETTINGS: dict[str, type] = {
     "max_appeals_per_review": int,
     "qa_pass_mark": Decimal,
     "invitation_expiry_days": int,
+    "appeal_attachment_max_bytes": int,
+    "appeal_attachment_types": list,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.
@@ -38,6 +40,10 @@ def tenant_settings(tenant: Tenant) -> dict[str, Any]:
 def _setting_value(kind: type, value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError
+    if kind is list:  # of file extensions: lowercase, without the dot
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError
+        return sorted({item.strip().lower().removeprefix(".") for item in value})
     if kind is int:
         if not isinstance(value, int):
             raise ValueError
@@ -62,7 +68,8 @@ def _settings_clean(settings: Any) -> dict[str, Any]:
         try:
             clean[key] = _setting_value(kind, value)
         except (ValueError, InvalidOperation):
-            errors[key] = [_("A whole number is required.") if kind is int else _("A number is required.")]
+            errors[key] = [_("A whole number is required.") if kind is int else
+                           _("A list of file extensions is required.") if kind is list else _("A number is required.")]
     if errors:
         raise ValidationError({"settings": errors})
     return clean
