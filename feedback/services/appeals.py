@@ -295,7 +295,8 @@ def appeal_decide(*, appeal: Appeal, decided_by: Actor, outcome: str, rationale:
     appeal.save()
     AppealDecision.objects.create(
         tenant_id=appeal.tenant_id, appeal=appeal, level=appeal.level, outcome=outcome, rationale=rationale.strip(),
-        items=[{"item": i.pk, "accepted": i.accepted, "value": i.decided_value} for i in decided] + [
+        items=[{"item": i.pk, "accepted": i.accepted,
+                "value": None if i.decided_value is None else str(i.decided_value)} for i in decided] + [
             {"answer": row} for row in answers],
         decided_by=decided_by.user, decided_at=now, review_revision=revision)
     _history(appeal, "decided", decided_by, before=before, outcome=outcome, level=appeal.level,

@@ -65,7 +65,8 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         "history": ALL_MEMBER_ROLES, "attachments": ALL_MEMBER_ROLES, "attachment_upload": ALL_MEMBER_ROLES,
         "attachment_download": ALL_MEMBER_ROLES,
     }
-    object_scopes = {"assign": "assign", "decide": "decide", "withdraw": "appellant", "escalate": "appellant",
+    # decide: anyone who sees it reaches the service, which checks the state (409) before the assignee (403).
+    object_scopes = {"assign": "assign", "decide": "view", "withdraw": "appellant", "escalate": "appellant",
                      "comment_create": "view", "attachment_upload": "view"}
     list_actions = frozenset({"list", "comments", "history", "attachments"})
 
