@@ -7,7 +7,7 @@ and nothing is ever retyped by hand.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from common.actor import Actor
 from common.errors import Conflict
@@ -16,6 +16,7 @@ from feedback.services.reviews import qa_review_amend
 from performance.models import AgentPeriodScore, ComputationJob, KpiPeriod, PeriodStatus
 from performance.services.scoring.overrides import total_with_kpi_value
 from performance.services.scoring.periods import period_compute, score_adjustment_create
+from performance.services.scoring.scorecard import CENTS
 
 
 def covering_periods(review: QAReview):
@@ -90,8 +91,9 @@ def apply_score_decision(*, appeal: Appeal, actor: Actor, rationale: str) -> Non
         else:
             target = item.decided_value - score.total
     applied = sum((a.points for a in appeal.adjustments.all()), Decimal(0))
-    if target != applied:
-        score_adjustment_create(actor=actor, period=appeal.period, agent=appeal.agent, points=target - applied,
+    points = (target - applied).quantize(CENTS, ROUND_HALF_UP)
+    if points:
+        score_adjustment_create(actor=actor, period=appeal.period, agent=appeal.agent, points=points,
                                 reason=_reason(appeal, rationale), appeal=appeal)
 
 

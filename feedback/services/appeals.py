@@ -197,7 +197,8 @@ def appeal_file(*, actor: Actor, reason: str, review: QAReview | None = None, pe
         period_of_review, rows = _review_subject(actor, review, list(items))
         appeal = Appeal(kind=AppealKind.QA_REVIEW, review=review, review_chain=review.chain, period=period_of_review)
     else:
-        period = KpiPeriod.objects.select_for_update().select_related("current_revision", "tenant").get(pk=period.pk)
+        period = KpiPeriod.objects.select_for_update(of=("self",)).select_related("current_revision", "tenant").get(
+            pk=period.pk)
         rows = _score_subject(actor, period, kpi, proposed_value)
         appeal = Appeal(kind=AppealKind.PERIOD_SCORE, period=period, kpi_code=kpi)
     appeal.tenant, appeal.agent_id, appeal.filed_by, appeal.reason = actor.tenant, actor.agent_id, actor.user, reason
