@@ -21,6 +21,9 @@ from feedback.services import appeals as services
 
 ASSIGNERS = frozenset({"admin", "qa_lead", "supervisor"})
 DECIDERS = ASSIGNERS
+# Only the agent who filed an appeal withdraws or escalates it (the "appellant" scope); admins get past the role
+# rule so that an id they cannot see is 404 and one they can see is 403, as everywhere else.
+APPELLANTS = frozenset({"agent", "admin"})
 REPORT_READERS = frozenset({"admin", "qa_lead"})
 WRONG_STATE = OpenApiResponse(description="The appeal is not in a state this action can leave (`code` "
                                           "appeal_wrong_state; the detail names the state)")
@@ -60,8 +63,8 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     ordering = ["-created_at", "-id"]
     action_roles = {
         "list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "create": frozenset({"agent"}),
-        "assign": ASSIGNERS, "decide": DECIDERS, "withdraw": frozenset({"agent"}),
-        "escalate": frozenset({"agent"}), "comments": ALL_MEMBER_ROLES, "comment_create": ALL_MEMBER_ROLES,
+        "assign": ASSIGNERS, "decide": DECIDERS, "withdraw": APPELLANTS, "escalate": APPELLANTS,
+        "comments": ALL_MEMBER_ROLES, "comment_create": ALL_MEMBER_ROLES,
         "history": ALL_MEMBER_ROLES, "attachments": ALL_MEMBER_ROLES, "attachment_upload": ALL_MEMBER_ROLES,
         "attachment_download": ALL_MEMBER_ROLES,
     }
