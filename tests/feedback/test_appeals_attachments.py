@@ -11,11 +11,6 @@ from tests.feedback.appeal_helpers import decide_all, file_review_appeal, own_re
 PDF = b"%PDF-1.4\n% a tiny pdf\n"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def upload(client, cast, appeal, name, content):
     return client.post(cast.url(f"appeals/{appeal.pk}/attachments/"),
                        {"file": SimpleUploadedFile(name, content, content_type="application/x-anything")},

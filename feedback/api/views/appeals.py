@@ -189,7 +189,9 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         return Response(serializers.AppealAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Download an attached file (only for people who may see the appeal)",
-                   parameters=[ATTACHMENT_PATH], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   parameters=[ATTACHMENT_PATH], responses={(200, "*/*"): OpenApiTypes.BINARY},
+                   description="Served with the media type of its extension (e.g. application/pdf), as an "
+                               "attachment download.")
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)", filter_backends=[],
             pagination_class=None)
     def attachment_download(self, request, tenant_slug, pk, attachment_pk):
