@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import AuditEvent
-from accounts.services import api_key_create
+from accounts.services import api_key_create, invitation_create
 from common.idempotency import HEADER as IDEMPOTENCY_KEY
+from common.notifications.services import notify
+from common.webhooks.services import webhook_create
 from config.celery import app as celery_app
 from config.wsgi import application
 from feedback.models import QAAssignment
@@ -84,6 +86,11 @@ def _seed_tenant() -> dict:
         inspectors=[users["qa_inspector"]])
     key, _ = api_key_create(actor=actor_for(users["admin"], tenant), name="Importer")
     appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
+    notification = notify(tenant=tenant, recipients=[users["admin"]], event="period.computed",
+                          message="Period %(period)s is ready.", params={"period": "fuzz"})[0]
+    webhook, _ = webhook_create(actor=actor_for(users["admin"], tenant), url="https://93.184.216.34/fuzz",
+                                events=["period.computed"], resolve_url=False)
+    invitation, _ = invitation_create(actor=actor_for(users["admin"], tenant), email="invited@fuzz.test", role="agent")
     score = period.current_revision.scores.filter(total__isnull=False).first()
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
@@ -94,7 +101,8 @@ def _seed_tenant() -> dict:
         "rubric-versions": rubric_version.pk, "qa-reviews": review.pk, "qa-assignment-batches": batch.pk,
         "qa-assignments": QAAssignment.objects.filter(batch=batch).first().pk, "calibrations": session.pk,
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
-        "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
+        "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk, "invitations": invitation.pk,
+        "notifications": notification.pk, "webhooks": webhook.pk,
         "attachment_pk": appeal.attachments.get().pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
