@@ -11,6 +11,8 @@ from tests.feedback.appeal_helpers import criteria, decide_all, file_review_appe
 from tests.feedback.factories import actor_for
 from tests.performance.conftest import make_period
 
+ALREADY_OPEN = "There already is an open appeal on this; add to it with a comment instead."
+
 
 def post(client_as, cast, user, body):
     return client_as(user).post(cast.url("appeals/"), body, format="json")
@@ -124,3 +126,17 @@ def test_an_older_revision_cannot_be_appealed(cast, client_as, version):
                     answers=[{"criterion": criteria(version)[0].pk, "rating": 5}], reason="recheck")
     response = post(client_as, cast, cast.users["agent"], {"review": review.pk, "reason": "r"})
     assert response.status_code == 400 and "latest revision" in response.json()["detail"]
+
+
+def test_a_refusal_in_chinese_keeps_its_code(cast, client_as, version):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        if translation.gettext(ALREADY_OPEN) == ALREADY_OPEN:
+            pytest.skip("the appeals translations (/work/briefs/zh/appeals.py) are not in the catalogue yet")
+    review = own_review(cast, version)
+    file_review_appeal(cast, review)
+    response = client_as(cast.users["agent"]).post(cast.url("appeals/"), {"review": review.pk, "reason": "r"},
+                                                   format="json", HTTP_ACCEPT_LANGUAGE="zh-Hans")
+    assert response.status_code == 409 and response.json()["code"] == "appeal_already_open"
+    assert response.json()["detail"] == "此项已有未结的申诉；请改为在其中添加评论。"
