@@ -7,6 +7,7 @@ import hmac
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -73,13 +74,13 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if not header or header[0] != KEYWORD:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Api-Key header.")
+            raise exceptions.AuthenticationFailed(_("Malformed Api-Key header."))
         parts = split_key(header[1])
         key = APIKey.objects.select_related("tenant").filter(prefix=parts[0]).first() if parts else None
         if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(header[1])):
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if key.is_revoked or not key.tenant.is_active:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+            raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             APIKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Invitation, Role
+from accounts.models import Invitation, Role, User
+from common.locale import recipient_language
 
 INVITATION_SUBJECT = _("You are invited to join %(tenant)s on jixiao")
 INVITATION_BODY = _(
@@ -22,15 +24,24 @@ def invitation_accept_url(token: str) -> str:
     return settings.INVITATION_ACCEPT_URL.format(token=token)
 
 
+def invitation_language(invitation: Invitation) -> str:
+    """The invitee's language if the email already has an account that chose one, else the tenant's default
+    (never the inviting admin's: the mail is for the invitee)."""
+    account = User.objects.filter(email__iexact=invitation.email).only("language").first()
+    return recipient_language(account, invitation.tenant)
+
+
 def invitation_mail_send(*, invitation: Invitation, token: str) -> None:
     """Mail the invitation's link; `token` is the plain token, which exists only until this mail is sent."""
     inviter = invitation.invited_by
-    params = {
-        "tenant": invitation.tenant.name,
-        "inviter": (inviter.full_name or inviter.email) if inviter else PLATFORM_INVITER,
-        "role": Role(invitation.role).label,
-        "url": invitation_accept_url(token),
-        "expires": f"{invitation.expires_at.astimezone(invitation.tenant.zone):%Y-%m-%d %H:%M} "
-                   f"({invitation.tenant.time_zone})",
-    }
-    send_mail(str(INVITATION_SUBJECT % params), str(INVITATION_BODY % params), None, [invitation.email])
+    with translation.override(invitation_language(invitation)):
+        params = {
+            "tenant": invitation.tenant.name,
+            "inviter": (inviter.full_name or inviter.email) if inviter else PLATFORM_INVITER,
+            "role": Role(invitation.role).label,
+            "url": invitation_accept_url(token),
+            "expires": f"{invitation.expires_at.astimezone(invitation.tenant.zone):%Y-%m-%d %H:%M} "
+                       f"({invitation.tenant.time_zone})",
+        }
+        subject, body = str(INVITATION_SUBJECT % params), str(INVITATION_BODY % params)
+    send_mail(subject, body, None, [invitation.email])

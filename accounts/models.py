@@ -75,7 +75,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"'{value}' is not an IANA time zone.")
+        raise ValidationError(_("'%(value)s' is not an IANA time zone such as Asia/Shanghai."), params={"value": value})
 
 
 def validate_currency(value: str) -> None:

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from accounts.models import APIKey, Membership, Tenant, User
 
 INTEGRATION = "integration"
+# Labels of the roles that are not a member's (accounts.models.Role has those).
+OTHER_ROLE_LABELS = {INTEGRATION: _("Integration key"), "platform": _("Platform staff")}
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,14 @@ class Actor:
     @property
     def is_integration(self) -> bool:
         return self.role == INTEGRATION
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the active language, for messages (the code stays in `role`)."""
+        from accounts.models import Role
+
+        label = Role(self.role).label if self.role in Role.values else OTHER_ROLE_LABELS.get(self.role, self.role)
+        return str(label)
 
     @cached_property
     def agent_id(self) -> int | None:

@@ -13,8 +13,9 @@ EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 MAX_UTC_OFFSET = dt.timedelta(hours=15, minutes=59)
 
-DATE_RANGE_HELP = _("Between 2000-01-01 and 2100-12-31.")
-MOMENT_RANGE_HELP = _("Between 2000-01-01 and 2100-12-31, with a UTC offset of at most ±15:59.")
+# Schema text (English, like the rest of the OpenAPI document).
+DATE_RANGE_HELP = "Between 2000-01-01 and 2100-12-31."
+MOMENT_RANGE_HELP = "Between 2000-01-01 and 2100-12-31, with a UTC offset of at most ±15:59."
 DATE_OUT_OF_RANGE = _("Give a date between 2000-01-01 and 2100-12-31.")
 MOMENT_OUT_OF_RANGE = _("Give a moment between 2000-01-01 and 2100-12-31.")
 OFFSET_OUT_OF_RANGE = _("The UTC offset may be at most ±15:59.")
@@ -36,4 +37,4 @@ def validate_moment(value: dt.datetime) -> None:
 
 
 def with_help(help_text: str, bounds_help: str) -> str:
-    return f"{help_text} {bounds_help}" if help_text else str(bounds_help)
+    return f"{help_text} {bounds_help}" if help_text else bounds_help

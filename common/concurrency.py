@@ -9,12 +9,13 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The resource changed since you read it (If-Match does not match its ETag); read it again."
+    default_detail = _("The resource changed since you read it (If-Match does not match its ETag); read it again.")
     default_code = "precondition_failed"
 
 

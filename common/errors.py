@@ -18,6 +18,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -34,7 +35,7 @@ class Conflict(exceptions.APIException):
     """The request is valid but clashes with the current state (e.g. deleting a team that has agents)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
+    default_detail = _("The request conflicts with the current state of the resource.")
     default_code = "conflict"
 
 
@@ -68,13 +69,30 @@ def problem(status_code: int, code: str, title: str, detail: str, instance: str 
     return body
 
 
-# The title names the kind of problem and never changes between occurrences; DRF's default details for these
-# carry placeholders ("Method \"{method}\" not allowed."), so they get fixed titles (the detail is filled in).
-STATIC_TITLES = {
-    exceptions.MethodNotAllowed: _("Method not allowed."),
-    exceptions.UnsupportedMediaType: _("Unsupported media type."),
-    exceptions.Throttled: _("Too many requests."),
+# The title names the kind of problem and never changes between occurrences. It is the exception's default detail
+# when that has no placeholders, else the title of its status: DRF's default details for these carry placeholders
+# ("Method \"{method}\" not allowed."), so they get fixed titles (the detail is filled in).
+STATUS_TITLES = {
+    400: _("Bad request."),
+    401: _("Not authenticated."),
+    403: _("Permission denied."),
+    404: _("Not found."),
+    405: _("Method not allowed."),
+    406: _("Not acceptable."),
+    409: _("Conflict."),
+    412: _("Precondition failed."),
+    413: _("The request is too large."),
+    415: _("Unsupported media type."),
+    422: _("Unprocessable request."),
+    429: _("Too many requests."),
+    500: _("Server error."),
 }
+STATIC_TITLES = {
+    exceptions.MethodNotAllowed: STATUS_TITLES[405],
+    exceptions.UnsupportedMediaType: STATUS_TITLES[415],
+    exceptions.Throttled: STATUS_TITLES[429],
+}
+VALIDATION_TITLE = _("Invalid input.")
 SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
 INVALID_TOKEN_DETAIL = _("The token is invalid or has expired. Log in again, or refresh the access token.")
 
@@ -85,7 +103,9 @@ def _title(exc: Exception) -> str:
             return str(title)
     default = getattr(exc, "default_detail", None)
     status_code = getattr(exc, "status_code", 500)
-    return str(default) if default and "{" not in str(default) else f"{HTTPStatus(status_code).phrase}."
+    if default and "{" not in str(default):
+        return str(default)
+    return str(STATUS_TITLES.get(status_code, f"{HTTPStatus(status_code).phrase}."))
 
 
 def _as_api_exception(exc: Exception) -> Exception:
@@ -93,7 +113,7 @@ def _as_api_exception(exc: Exception) -> Exception:
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        return Conflict("This object is still referenced by other records and cannot be deleted.")
+        return Conflict(_("This object is still referenced by other records and cannot be deleted."))
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -113,8 +133,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body = problem(
             response.status_code,
             "validation_error",
-            "Invalid input.",
-            errors[0]["message"] if len(errors) == 1 else f"{len(errors)} fields are invalid.",
+            str(VALIDATION_TITLE),
+            errors[0]["message"] if len(errors) == 1 else ngettext(
+                "%(count)d field is invalid.", "%(count)d fields are invalid.", len(errors)) % {"count": len(errors)},
             instance,
             errors=errors,
         )
@@ -125,7 +146,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             body = problem(response.status_code, "token_not_valid", str(_("Invalid token.")), str(INVALID_TOKEN_DETAIL),
                            instance)
         elif isinstance(detail, (dict, list)):
-            body = problem(response.status_code, "error", "Request failed.", "See errors.", instance,
+            body = problem(response.status_code, "error", _title(exc), str(_("See errors.")), instance,
                            errors=flatten_errors(detail))
         else:
             body = problem(response.status_code, str(code), _title(exc), str(detail), instance)
@@ -152,13 +173,13 @@ def not_found_view(request, exception=None) -> JsonResponse:
         except Resolver404:
             with_slash = False
         if with_slash:
-            detail = _("No resource at this address. Did you mean {path}/ (with a trailing slash)?").format(
-                path=request.path)
-    return _django_problem(request, 404, "not_found", _("Not found."), detail)
+            detail = _("No resource at this address. Did you mean %(path)s/ (with a trailing slash)?") % {
+                "path": request.path}
+    return _django_problem(request, 404, "not_found", STATUS_TITLES[404], detail)
 
 
 def server_error_view(request) -> JsonResponse:
-    return _django_problem(request, 500, "server_error", _("Server error."), SERVER_ERROR_DETAIL,
+    return _django_problem(request, 500, "server_error", STATUS_TITLES[500], SERVER_ERROR_DETAIL,
                            request_id=request_id_var.get())
 
 
@@ -187,8 +208,8 @@ class ApiErrorMiddleware:
         if isinstance(exception, Http404):
             return not_found_view(request)
         if isinstance(exception, DjangoPermissionDenied):
-            return _django_problem(request, 403, "permission_denied", _("Permission denied."),
+            return _django_problem(request, 403, "permission_denied", STATUS_TITLES[403],
                                    _("You do not have permission to perform this action."))
         if isinstance(exception, (BadRequest, SuspiciousOperation)):
-            return _django_problem(request, 400, "bad_request", _("Bad request."), _("The request is malformed."))
+            return _django_problem(request, 400, "bad_request", STATUS_TITLES[400], _("The request is malformed."))
         return unhandled_exception_response(request, exception)

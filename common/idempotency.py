@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 
 from common.actor import Actor
@@ -24,13 +25,13 @@ RETENTION = timedelta(hours=24)
 
 class IdempotencyKeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "This Idempotency-Key was already used for a different request."
+    default_detail = _("This Idempotency-Key was already used for a different request.")
     default_code = "idempotency_key_reused"
 
 
 class IdempotentRequestInProgress(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+    default_detail = _("A request with this Idempotency-Key is still being processed; retry later.")
     default_code = "idempotency_in_progress"
 
 
@@ -63,7 +64,7 @@ def idempotency_claim(*, request, actor: Actor) -> IdempotencyRecord | None:
     if request.method != "POST" or not key:
         return None
     if len(key) > 255:
-        raise exceptions.ValidationError({HEADER: ["At most 255 characters."]})
+        raise exceptions.ValidationError({HEADER: [_("An Idempotency-Key has at most 255 characters.")]})
     lookup = {"tenant": actor.tenant, "principal": _principal(actor), "key": key}
     IdempotencyRecord.objects.filter(**lookup, created_at__lt=timezone.now() - RETENTION).delete()
     digest = _request_hash(request)

@@ -39,6 +39,12 @@ def language_from_header(header: str) -> str | None:
     return None
 
 
+def recipient_language(user, tenant) -> str:
+    """The language to write to someone outside a request (mail): the user's if they chose one, else the
+    tenant's default, else the site's. `user` is None for a person without an account yet."""
+    return (user.language if user is not None else "") or tenant.default_language or settings.LANGUAGE_CODE
+
+
 def language_prefer(request, *codes: str | None) -> None:
     """Use the first of `codes` that is a supported language, unless the request's header chose one."""
     if getattr(request, "language_from_header", False):

@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import append_meta
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from common.errors import PROBLEM_CONTENT_TYPE
 from common.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -31,33 +31,33 @@ NESTED_TAGS = {("schemes", "versions"): "schemes", ("periods", "adjustments"): "
                ("agents", "score-history"): "scores"}
 
 ERROR_DESCRIPTIONS = {
-    "400": _("Invalid input: the body, a query parameter or a header. `errors` names every invalid field."),
-    "401": _("Not authenticated: the credentials are missing, invalid or expired."),
-    "403": _("Your role (or your grants on the object's team) does not allow this."),
-    "404": _("No such tenant for you, or no such object in it that you may see (the two are not told apart)."),
-    "409": _("Conflicts with the current state (`code` says which): e.g. the object is still referenced by "
-             "others, or a request with the same Idempotency-Key is still being processed."),
-    "412": _("If-Match does not match the object's current ETag: someone changed it since you read it."),
-    "413": _("The body is too large."),
-    "415": _("The Content-Type of the body is not supported by this operation."),
-    "422": _("This Idempotency-Key was already used for a different request."),
-    "429": _("Too many attempts; `retry_after_seconds` says when to try again."),
+    "400": "Invalid input: the body, a query parameter or a header. `errors` names every invalid field.",
+    "401": "Not authenticated: the credentials are missing, invalid or expired.",
+    "403": "Your role (or your grants on the object's team) does not allow this.",
+    "404": "No such tenant for you, or no such object in it that you may see (the two are not told apart).",
+    "409": ("Conflicts with the current state (`code` says which): e.g. the object is still referenced by "
+            "others, or a request with the same Idempotency-Key is still being processed."),
+    "412": "If-Match does not match the object's current ETag: someone changed it since you read it.",
+    "413": "The body is too large.",
+    "415": "The Content-Type of the body is not supported by this operation.",
+    "422": "This Idempotency-Key was already used for a different request.",
+    "429": "Too many attempts; `retry_after_seconds` says when to try again.",
 }
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, {"type": "string", "maxLength": 255}, OpenApiParameter.HEADER,
-    description=_("Makes the POST safe to retry: a retry with the same key (within 24 hours) gets the first "
-                  "response back, marked `Idempotent-Replayed: true`. Reusing the key for another request is 422."),
+    description=("Makes the POST safe to retry: a retry with the same key (within 24 hours) gets the first "
+                 "response back, marked `Idempotent-Replayed: true`. Reusing the key for another request is 422."),
 )
 IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-    description=_("The ETag you read the object with; the write is refused with 412 if the object changed since."),
+    description="The ETag you read the object with; the write is refused with 412 if the object changed since.",
 )
 
 
 class ProblemFieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True, help_text=_("The invalid field (dotted for nested ones); null "
-                                                               "for an error of the whole request."))
+    field = serializers.CharField(allow_null=True, help_text=("The invalid field (dotted for nested ones); null "
+                                                              "for an error of the whole request."))
     message = serializers.CharField()
     code = serializers.CharField()
 
@@ -65,15 +65,15 @@ class ProblemFieldErrorSerializer(serializers.Serializer):
 class ProblemDetailsSerializer(serializers.Serializer):
     """An error, as RFC 9457 problem details (`application/problem+json`)."""
 
-    type = serializers.CharField(help_text=_("`urn:jixiao:problem:<code>`."))
+    type = serializers.CharField(help_text="`urn:jixiao:problem:<code>`.")
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    instance = serializers.CharField(help_text=_("The path (and query) of the request."))
-    code = serializers.CharField(help_text=_("A stable, machine-readable code, e.g. `validation_error`."))
-    errors = ProblemFieldErrorSerializer(many=True, required=False, help_text=_("Every invalid field."))
-    invalid_rows = serializers.IntegerField(required=False, help_text=_("Ingestion: how many rows are invalid."))
-    retry_after_seconds = serializers.IntegerField(required=False, help_text=_("429: seconds to wait."))
+    instance = serializers.CharField(help_text="The path (and query) of the request.")
+    code = serializers.CharField(help_text="A stable, machine-readable code, e.g. `validation_error`.")
+    errors = ProblemFieldErrorSerializer(many=True, required=False, help_text="Every invalid field.")
+    invalid_rows = serializers.IntegerField(required=False, help_text="Ingestion: how many rows are invalid.")
+    retry_after_seconds = serializers.IntegerField(required=False, help_text="429: seconds to wait.")
 
 
 def _reads_nullable_model_field(field) -> bool:
@@ -98,7 +98,7 @@ class JixiaoAutoSchema(AutoSchema):
         segments = self.path.removeprefix(prefix).strip("/").split("/")
         if len(segments) > 2 and segments[1].endswith("_pk}"):  # a collection nested under a parent object
             return [NESTED_TAGS.get((segments[0], segments[2]), segments[2])]
-        return [segments[0]]
+        return [segments[0] or "index"]  # the API index is /api/v1/ itself
 
     def get_description(self) -> str:
         return ""
@@ -133,8 +133,16 @@ class JixiaoAutoSchema(AutoSchema):
         return self.path.startswith(TENANT_PREFIX)
 
     def _checks_if_match(self) -> bool:
-        """Detail writes load their object through get_object(), which checks If-Match."""
-        return self._is_tenant_scoped() and self.method != "GET" and getattr(self.view, "detail", None) is True
+        """Detail writes load their object through get_object(), which checks If-Match; the other PUT/PATCH/DELETE
+        (e.g. notification preferences) check it themselves."""
+        if not self._is_tenant_scoped() or self.method == "GET":
+            return False
+        return self.method in ("PUT", "PATCH", "DELETE") or getattr(self.view, "detail", None) is True
+
+    def _has_own_permission_rule(self) -> bool:
+        """A permission class beyond "authenticated" (e.g. platform staff only) can refuse with 403."""
+        plain = (AllowAny, IsAuthenticated)
+        return any(not issubclass(cls, plain) for cls in getattr(self.view, "permission_classes", []))
 
     def _error_statuses(self, operation: dict) -> set[str]:
         query = any(p["in"] == "query" for p in operation.get("parameters", []))
@@ -144,6 +152,10 @@ class JixiaoAutoSchema(AutoSchema):
             statuses.add("400")
         if body:
             statuses.add("415")
+        if any(p["in"] == "path" for p in operation.get("parameters", [])):
+            statuses.add("404")  # no such object (e.g. an invitation token that is not valid)
+        if self._has_own_permission_rule():
+            statuses.add("403")
         if self._is_tenant_scoped():
             statuses |= {"403", "404"}
             if self.method == "POST":
@@ -163,6 +175,6 @@ class JixiaoAutoSchema(AutoSchema):
         for code in sorted(self._error_statuses(operation) | {c for c in responses if c >= "400"}):
             response = responses.setdefault(code, {"description": ERROR_DESCRIPTIONS.get(code, "")})
             if not response.get("description"):
-                response["description"] = ERROR_DESCRIPTIONS.get(code, _("An error (problem details)."))
+                response["description"] = ERROR_DESCRIPTIONS.get(code, "An error (problem details).")
             response["content"] = problem
         operation["responses"] = dict(sorted(responses.items()))

@@ -12,6 +12,7 @@ the tenant or the grants. Subclasses may not override `get_queryset`/`get_object
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -42,7 +43,8 @@ class ActionRolePermission(BasePermission):
             raise MethodNotAllowed(request.method)
         allowed = view.action_roles.get(view.action, frozenset())
         if view.actor.role not in allowed:
-            raise PermissionDenied(f"The {view.actor.role} role may not do this.")
+            raise PermissionDenied(_("Your role, %(label)s (%(role)s), may not do this.")
+                                   % {"label": view.actor.role_label, "role": view.actor.role})
         return True
 
 
@@ -69,7 +71,7 @@ class TenantScopedViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
         obj = super().get_object()
         scope = self.object_scopes.get(self.action, WRITE_ACTIONS.get(self.action, "view"))
         if scope != "view" and not self.queryset.model.objects.for_actor(self.actor, scope).filter(pk=obj.pk).exists():
-            raise PermissionDenied("You may see this object but not change it.")
+            raise PermissionDenied(_("You may see this object but not change it."))
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
             concurrency.check_if_match(self.request, self.get_serializer(obj).data)
         return obj

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import (
     TokenObtainPairSerializerExtension,
     TokenRefreshSerializerExtension,
@@ -23,7 +24,7 @@ from accounts.models import (
     Tenant,
     User,
 )
-from accounts.services.tenants import tenant_settings
+from accounts.services.tenants import LANGUAGES, tenant_settings
 from common.fields import ScopedPrimaryKeyRelatedField
 from common.serializers import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
 
@@ -129,9 +130,9 @@ class AgentSerializer(StrictModelSerializer):
     def validate(self, attrs):
         actor = self.context["actor"]
         if not actor.is_admin and "team" in attrs and attrs["team"] is None:
-            raise serializers.ValidationError({"team": ["Only admins may leave an agent without a team."]})
+            raise serializers.ValidationError({"team": [_("Only admins may leave an agent without a team.")]})
         if not actor.is_admin and self.instance is None and "team" not in attrs:
-            raise serializers.ValidationError({"team": ["This field is required."]})
+            raise serializers.ValidationError({"team": [self.fields["team"].error_messages["required"]]})
         return attrs
 
 
@@ -239,6 +240,9 @@ class TenantSettingsSerializer(StrictSerializer):
     qa_pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100,
                                             required=False)
     invitation_expiry_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    default_language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False,
+        help_text="Language of messages and mail for members without a preference of their own.")
     appeal_attachment_max_bytes = serializers.IntegerField(min_value=1024, max_value=50 * 2**20, required=False)
     appeal_attachment_types = serializers.ListField(child=serializers.CharField(max_length=16), required=False,
                                                     help_text="File extensions, e.g. pdf, png.")

@@ -16,8 +16,9 @@ FIELDS = ["team", "employee_code", "display_name", "user", "is_active", "hired_o
 def _check_login_change(actor: Actor, current_user_id: int | None, user: User | None) -> None:
     """Only admins link an agent record to a login (or change or remove the link)."""
     if (user.pk if user else None) != current_user_id and not actor.is_admin:
-        raise PermissionDenied(_("Only admins may link an agent record to a login: the field 'user' cannot be set "
-                                 "or changed by the %(role)s role.") % {"role": actor.role})
+        raise PermissionDenied(_("Only admins may link an agent record to a login: your role, %(label)s (%(role)s), "
+                                 "cannot set or change the field 'user'.") % {"label": actor.role_label,
+                                                                              "role": actor.role})
 
 
 def _build(actor: Actor, data: dict[str, Any]) -> Agent:
@@ -43,13 +44,13 @@ def agent_bulk_create(*, actor: Actor, rows: list[dict[str, Any]]) -> list[Agent
     seen: set[str] = set()
     for index, code in enumerate(codes):
         if code in seen:
-            errors[str(index)] = {"employee_code": ["Duplicate employee code in this batch."]}
+            errors[str(index)] = {"employee_code": [_("This employee code appears more than once in this batch.")]}
         seen.add(code)
     existing = Agent.objects.filter(tenant=actor.tenant, employee_code__in=codes)
     taken = set(existing.values_list("employee_code", flat=True))
     for index, code in enumerate(codes):
         if code in taken:
-            errors[str(index)] = {"employee_code": ["An agent with this employee code already exists."]}
+            errors[str(index)] = {"employee_code": [_("An agent with this employee code already exists.")]}
     for index, row_errors in _bulk_login_errors(actor, rows).items():
         errors.setdefault(index, {}).update(row_errors)
     if errors:

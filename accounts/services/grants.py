@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import GrantPermission, Membership, Team, TeamGrant, User
@@ -17,14 +18,14 @@ def _describe(grant: TeamGrant) -> dict:
 def grant_assign(*, actor: Actor, user: User, team: Team, permission: str) -> TeamGrant:
     """Give a member an object-level permission on a team (guardian direct-FK row)."""
     if not Membership.objects.active().filter(tenant=actor.tenant, user=user).exists():
-        raise ValidationError({"user": ["Grants can only be given to active members of this tenant."]})
+        raise ValidationError({"user": [_("Grants can only be given to active members of this tenant.")]})
     codename = GrantPermission(permission).codename
     perm = Permission.objects.get(content_type__app_label="accounts", codename=codename)
     grant, created = TeamGrant.objects.get_or_create(
         user=user, permission=perm, content_object=team, defaults={"tenant": actor.tenant, "granted_by": actor.user}
     )
     if not created:
-        raise ValidationError({"permission": ["This member already has this grant on this team."]})
+        raise ValidationError({"permission": [_("This member already has this grant on this team.")]})
     audit_record(actor=actor, action="grant.assigned", obj=grant, after=_describe(grant))
     return grant
 

@@ -18,7 +18,7 @@ def _ensure_another_admin(membership: Membership) -> None:
         return
     admins = Membership.objects.active().filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
     if not admins.exclude(pk=membership.pk).exists():
-        raise ValidationError({"role": ["The tenant's last active admin cannot be demoted or deactivated."]})
+        raise ValidationError({"role": [_("The tenant's last active admin cannot be demoted or deactivated.")]})
 
 
 def _ensure_no_agent_record(membership: Membership) -> None:

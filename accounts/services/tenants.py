@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -18,15 +21,65 @@ from accounts.services.memberships import membership_add
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 
-# The tenant's settings: the columns a tenant may set at creation, and the type each value must have.
-SETTINGS: dict[str, type] = {
-    "appeal_window_days": int,
-    "appeal_sla_days": int,
-    "max_appeals_per_review": int,
-    "qa_pass_mark": Decimal,
-    "invitation_expiry_days": int,
-    "appeal_attachment_max_bytes": int,
-    "appeal_attachment_types": list,
+LANGUAGES = [code for code, _name in django_settings.LANGUAGES]
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError
+    return value
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise ValueError
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return number
+
+
+def _language(value: Any) -> str:
+    if value not in LANGUAGES:
+        raise ValueError
+    return value
+
+
+def _extensions(value: Any) -> list[str]:
+    """File extensions, lowercase and without the dot (the model's validators check they are known)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError
+    return sorted({item.strip().lower().removeprefix(".") for item in value})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How a setting is read: `parse` returns the clean value or raises ValueError, `refusal` says what it needs."""
+
+    parse: Callable[[Any], Any]
+    refusal: Callable[[], str]
+
+
+WHOLE_NUMBER = Setting(_whole_number, lambda: _("A whole number is required."))
+NUMBER = Setting(_number, lambda: _("A number is required."))
+EXTENSIONS = Setting(_extensions, lambda: _("A list of file extensions is required."))
+LANGUAGE = Setting(_language, lambda: _("Choose one of the languages %(languages)s.") % {
+    "languages": ", ".join(LANGUAGES)})
+
+# The tenant's settings: the columns a tenant may set at creation, and how each value is read (the model's
+# validators check the ranges).
+SETTINGS: dict[str, Setting] = {
+    "appeal_window_days": WHOLE_NUMBER,
+    "appeal_sla_days": WHOLE_NUMBER,
+    "max_appeals_per_review": WHOLE_NUMBER,
+    "qa_pass_mark": NUMBER,
+    "invitation_expiry_days": WHOLE_NUMBER,
+    "default_language": LANGUAGE,
+    "appeal_attachment_max_bytes": WHOLE_NUMBER,
+    "appeal_attachment_types": EXTENSIONS,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.
@@ -37,39 +90,19 @@ def tenant_settings(tenant: Tenant) -> dict[str, Any]:
     return {key: getattr(tenant, key) for key in SETTINGS}
 
 
-def _setting_value(kind: type, value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError
-    if kind is list:  # of file extensions: lowercase, without the dot
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValueError
-        return sorted({item.strip().lower().removeprefix(".") for item in value})
-    if kind is int:
-        if not isinstance(value, int):
-            raise ValueError
-        return value
-    if not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError
-    number = Decimal(str(value))
-    if not number.is_finite():
-        raise ValueError
-    return number
-
-
 def _settings_clean(settings: Any) -> dict[str, Any]:
     if not isinstance(settings, dict):
         raise ValidationError({"settings": [_("Settings are an object of setting names and values.")]})
     errors, clean = {}, {}
     for key, value in settings.items():
-        kind = SETTINGS.get(key)
-        if kind is None:
+        setting = SETTINGS.get(key)
+        if setting is None:
             errors[key] = [_("Unknown setting. Known settings: %(known)s.") % {"known": ", ".join(SETTINGS)}]
             continue
         try:
-            clean[key] = _setting_value(kind, value)
-        except (ValueError, InvalidOperation):
-            errors[key] = [_("A whole number is required.") if kind is int else
-                           _("A list of file extensions is required.") if kind is list else _("A number is required.")]
+            clean[key] = setting.parse(value)
+        except ValueError:
+            errors[key] = [setting.refusal()]
     if errors:
         raise ValidationError({"settings": errors})
     return clean

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.models.base import TenantOwnedModel
 
@@ -25,7 +26,7 @@ class Webhook(TenantOwnedModel):
     consecutive_failures = models.PositiveIntegerField(
         default=0, help_text="Deliveries in a row that failed after all their attempts; reset by a success.")
     disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=200, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)  # an English msgid, shown translated
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,10 +40,10 @@ class Webhook(TenantOwnedModel):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class WebhookDelivery(TenantOwnedModel):

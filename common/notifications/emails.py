@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from common.locale import recipient_language
 from common.models import Notification
-
-
-def recipient_language(user, tenant) -> str:
-    """The user's language if they chose one, else the tenant's default, else the site's."""
-    return user.language or tenant.default_language or settings.LANGUAGE_CODE
 
 
 def _message(notification: Notification) -> EmailMessage:

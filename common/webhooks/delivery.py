@@ -29,6 +29,12 @@ from common.webhooks.urls import UnsafeURL, check_webhook_url
 
 DISABLED_MESSAGE = gettext_noop("The webhook %(url)s was disabled after %(failures)s deliveries in a row failed. "
                                 "Fix the receiver, then turn the webhook on again.")
+# Stored in English (attempt errors, the disabled reason) and shown in the reader's language.
+DISABLED_REASON = gettext_noop("Turned off after too many deliveries in a row failed.")
+NOT_SENT_INACTIVE = gettext_noop("Not sent: the webhook was turned off.")
+NOT_SENT_SECRET = gettext_noop("Not sent: the signing secret could not be decrypted (was FIELD_ENCRYPTION_KEY "
+                               "changed?).")
+RECEIVER_ANSWERED = gettext_noop("The receiver answered HTTP %(status)s.")
 SWEEP_LIMIT = 500
 
 
@@ -68,10 +74,10 @@ def _post(webhook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str]
     except UnsafeURL as exc:
         return None, f"Not sent: {exc}"
     except crypto.InvalidToken:
-        return None, "Not sent: the signing secret could not be decrypted (was FIELD_ENCRYPTION_KEY changed?)."
+        return None, NOT_SENT_SECRET
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:1000]
-    return status, "" if 200 <= status < 300 else f"The receiver answered HTTP {status}."
+    return status, "" if 200 <= status < 300 else RECEIVER_ANSWERED % {"status": status}
 
 
 def webhook_delivery_attempt(*, delivery_id: int, tenant_id: int) -> float | None:
@@ -82,7 +88,7 @@ def webhook_delivery_attempt(*, delivery_id: int, tenant_id: int) -> float | Non
         return None
     webhook = delivery.webhook
     if not webhook.is_active:
-        _record(delivery, status_code=None, error="Not sent: the webhook was turned off.", duration_ms=0)
+        _record(delivery, status_code=None, error=NOT_SENT_INACTIVE, duration_ms=0)
         _finish(delivery, DeliveryStatus.FAILED)
         return None
     started = time.perf_counter()
@@ -119,7 +125,7 @@ def _count_failure(webhook: Webhook) -> None:
     fields = ["consecutive_failures"]
     if webhook.is_active and webhook.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES:
         webhook.is_active, webhook.disabled_at = False, timezone.now()
-        webhook.disabled_reason = f"{webhook.consecutive_failures} deliveries in a row failed."
+        webhook.disabled_reason = DISABLED_REASON
         fields += ["is_active", "disabled_at", "disabled_reason"]
         audit_record(actor=None, tenant=webhook.tenant, action="webhook.disabled", obj=webhook,
                      after={"consecutive_failures": webhook.consecutive_failures})

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Agent, User
@@ -40,19 +42,19 @@ def calibration_create(
     interactions = list({i.pk: i for i in interactions}.values())
     inspectors = list({u.pk: u for u in inspectors}.values())
     if rubric_version.status != RubricVersionStatus.PUBLISHED:
-        raise ValidationError({"rubric_version": ["Only the published version of a rubric can be used."]})
+        raise ValidationError({"rubric_version": [_("Only the published version of a rubric can be used.")]})
     if not 1 <= len(interactions) <= MAX_ITEMS:
-        raise ValidationError({"interactions": [f"Choose 1 to {MAX_ITEMS} interactions."]})
+        raise ValidationError({"interactions": [_("Choose 1 to %(max)d interactions.") % {"max": MAX_ITEMS}]})
     if not 1 <= len(inspectors) <= MAX_PARTICIPANTS:
-        raise ValidationError({"inspectors": [f"Choose 1 to {MAX_PARTICIPANTS} inspectors."]})
+        raise ValidationError({"inspectors": [_("Choose 1 to %(max)d inspectors.") % {"max": MAX_PARTICIPANTS}]})
     if any(user.pk == actor.user.pk for user in inspectors):
-        raise ValidationError({"inspectors": ["You score as the reference; do not list yourself."]})
+        raise ValidationError({"inspectors": [_("You score as the reference; do not list yourself.")]})
     for interaction in interactions:
         check_rubric_scope(rubric_version, interaction, field="interactions")
     scorers = [actor.user.pk, *(u.pk for u in inspectors)]
     own = Agent.objects.filter(pk__in=[i.agent_id for i in interactions], user_id__in=scorers)
     if own.exists():
-        raise ValidationError({"interactions": ["An interaction was handled by one of the scorers."]})
+        raise ValidationError({"interactions": [_("An interaction was handled by one of the scorers.")]})
     session = CalibrationSession(tenant=actor.tenant, title=title, notes=notes, rubric_version=rubric_version,
                                  lead=actor.user)
     session.full_clean()
@@ -79,12 +81,14 @@ def calibration_close(*, actor: Actor, session: CalibrationSession) -> Calibrati
     """
     session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CalibrationStatus.OPEN:
-        raise Conflict("This calibration session is already closed.")
+        raise Conflict(_("This calibration session is already closed."))
     submitted = QAReview.objects.filter(calibration=session, status=ReviewStatus.SUBMITTED, is_current=True)
     referenced = set(submitted.filter(inspector_id=session.lead_id).values_list("interaction_id", flat=True))
     missing = [pk for pk in session.items.values_list("interaction_id", flat=True) if pk not in referenced]
     if missing:
-        raise Conflict(f"The lead's reference review is not submitted for interactions {missing}.")
+        raise Conflict(ngettext("The lead's reference review is not submitted for interaction %(interactions)s.",
+                                "The lead's reference review is not submitted for interactions %(interactions)s.",
+                                len(missing)) % {"interactions": ", ".join(map(str, missing))})
     session.status = CalibrationStatus.CLOSED
     session.closed_at = timezone.now()
     session.closed_by = actor.user

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework.exceptions import ValidationError
+from rest_framework.relations import PrimaryKeyRelatedField
 
 from common.actor import Actor
 from common.audit import audit_record
@@ -33,9 +36,24 @@ from feedback.services.scoring import (
     score_each,
     validate_answers,
 )
-from performance.models import Interaction
+from performance.models import Channel, Interaction
 
-NOT_FOUND = "Invalid pk \"{pk}\" - object does not exist."
+# The serializers' own words for an id the actor may not use, so a hidden row reads like a missing one.
+NOT_FOUND = PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+# How a review's status reads at the end of a refusal ("...; this one is published.").
+STATUS_WORDS = {
+    ReviewStatus.DRAFT: pgettext_lazy("review status in a sentence", "a draft"),
+    ReviewStatus.SUBMITTED: pgettext_lazy("review status in a sentence", "submitted"),
+    ReviewStatus.PUBLISHED: pgettext_lazy("review status in a sentence", "published"),
+}
+# What each transition of `_locked` needs, one whole sentence per transition.
+WRONG_STATUS = {
+    "edited": gettext_lazy("Only a draft review can be edited; this one is %(status)s."),
+    "submitted": gettext_lazy("Only a draft review can be submitted; this one is %(status)s."),
+    "deleted": gettext_lazy("Only a draft review can be deleted; this one is %(status)s."),
+    "published": gettext_lazy("Only a submitted review can be published; this one is %(status)s."),
+    "amended": gettext_lazy("Only a published review can be amended; this one is %(status)s."),
+}
 
 
 def _describe(review: QAReview) -> dict[str, Any]:
@@ -51,27 +69,30 @@ def _criteria(version: RubricVersion) -> list[RubricCriterion]:
 def check_rubric_scope(version: RubricVersion, interaction: Interaction, *, field: str = "interaction") -> None:
     """The interaction's channel and scenario must be within the rubric version's scope, when it has one."""
     if version.channels and interaction.channel not in version.channels:
-        raise ValidationError({field: [f"This rubric version scores {', '.join(version.channels)} contacts, "
-                                       f"not {interaction.channel} (interaction {interaction.pk})."]})
+        raise ValidationError({field: [
+            _("This rubric version scores %(channels)s contacts, not %(channel)s (interaction %(interaction)s).")
+            % {"channels": ", ".join(str(Channel(c).label) for c in version.channels),
+               "channel": Channel(interaction.channel).label, "interaction": interaction.pk}]})
     scenario_ids = set(version.scenarios.values_list("pk", flat=True))
     if scenario_ids and interaction.scenario_id not in scenario_ids:
         raise ValidationError({field: [
-            f"This rubric version does not score the scenario of interaction {interaction.pk}."]})
+            _("This rubric version does not score the scenario of interaction %(interaction)s.")
+            % {"interaction": interaction.pk}]})
 
 
 def _check_may_review(actor: Actor, interaction: Interaction, calibration: CalibrationSession | None) -> None:
     if calibration is not None:
         if not calibration.is_open:
-            raise Conflict("This calibration session is closed.")
+            raise Conflict(_("This calibration session is closed."))
         taking_part = calibration.lead_id == actor.user.pk or calibration.participants.filter(user=actor.user).exists()
         if not taking_part:
-            raise ValidationError({"calibration": [NOT_FOUND.format(pk=calibration.pk)]})
+            raise ValidationError({"calibration": [NOT_FOUND.format(pk_value=calibration.pk)]})
         if not calibration.items.filter(interaction=interaction).exists():
-            raise ValidationError({"interaction": ["This interaction is not part of the calibration session."]})
+            raise ValidationError({"interaction": [_("This interaction is not part of the calibration session.")]})
     elif not Interaction.objects.for_actor(actor, "review").filter(pk=interaction.pk).exists():
-        raise ValidationError({"interaction": [NOT_FOUND.format(pk=interaction.pk)]})
+        raise ValidationError({"interaction": [NOT_FOUND.format(pk_value=interaction.pk)]})
     if actor.agent_id is not None and interaction.agent_id == actor.agent_id:
-        raise ValidationError({"interaction": ["You cannot review an interaction you handled yourself."]})
+        raise ValidationError({"interaction": [_("You cannot review an interaction you handled yourself.")]})
 
 
 def _score(review: QAReview, criteria: list[RubricCriterion], answers: Sequence[AnswerInput]) -> list[ScoredAnswer]:
@@ -101,10 +122,11 @@ def _write_answers(review: QAReview, rows: list[ScoredAnswer]) -> None:
 def _locked(review: QAReview, *, status: str, verb: str) -> QAReview:
     review = QAReview.objects.select_for_update(of=("self",)).select_related("tenant", "calibration").get(pk=review.pk)
     if review.calibration is not None and not review.calibration.is_open:
-        raise Conflict("The calibration session of this review is closed.")
-    if review.status != status or not review.is_current:
-        raise Conflict(f"Only a {status} review can be {verb}; this one is {review.status}"
-                       f"{'' if review.is_current else ' (an older revision)'}.")
+        raise Conflict(_("The calibration session of this review is closed."))
+    if not review.is_current:
+        raise Conflict(_("This is an older revision of the review; only its latest revision can change."))
+    if review.status != status:
+        raise Conflict(WRONG_STATUS[verb] % {"status": STATUS_WORDS[review.status]})
     return review
 
 
@@ -123,14 +145,15 @@ def qa_review_create(
     _check_may_review(actor, interaction, calibration)
     if calibration is not None:
         if rubric_version.pk != calibration.rubric_version_id:
-            raise ValidationError({"rubric_version": ["Calibration reviews use the session's rubric version."]})
+            raise ValidationError({"rubric_version": [_("Calibration reviews use the session's rubric version.")]})
     elif rubric_version.status != RubricVersionStatus.PUBLISHED:
-        raise ValidationError({"rubric_version": ["Only the published version of a rubric can be used."]})
+        raise ValidationError({"rubric_version": [_("Only the published version of a rubric can be used.")]})
     check_rubric_scope(rubric_version, interaction)
     existing = QAReview.objects.filter(tenant=actor.tenant, interaction=interaction, inspector=actor.user,
                                        is_current=True, calibration=calibration).first()
     if existing is not None:
-        raise ValidationError({"interaction": [f"You already have a review of this interaction ({existing.pk})."]})
+        raise ValidationError({"interaction": [_("You already have a review of this interaction (%(review)s).")
+                                               % {"review": existing.pk}]})
     criteria = _criteria(rubric_version)
     parsed = answers_from_payload(answers)
     validate_answers(criteria, parsed, require_complete=False)
@@ -142,7 +165,7 @@ def qa_review_create(
         with transaction.atomic():
             review.save()
     except IntegrityError:  # a concurrent request created the same review first
-        raise ValidationError({"interaction": ["You already have a review of this interaction."]}) from None
+        raise ValidationError({"interaction": [_("You already have a review of this interaction.")]}) from None
     _write_answers(review, rows)
     audit_record(actor=actor, action="qa_review.created", obj=review, after=_describe(review))
     return review
@@ -199,7 +222,7 @@ def qa_review_publish(*, actor: Actor, review: QAReview) -> QAReview:
     """Publish a submitted review: the agent (and their supervisor) now see it, and the appeal window starts."""
     review = _locked(review, status=ReviewStatus.SUBMITTED, verb="published")
     if review.calibration_id is not None:
-        raise Conflict("Calibration reviews are never published.")
+        raise Conflict(_("Calibration reviews are never published."))
     before = _describe(review)
     review.status = ReviewStatus.PUBLISHED
     review.published_at = timezone.now()
@@ -224,7 +247,7 @@ def qa_review_amend(
     (or the appeal reviewer); audited as "qa_review.amended".
     """
     if not reason or not reason.strip():
-        raise ValidationError({"reason": ["Say why the review is amended."]})
+        raise ValidationError({"reason": [_("Say why the review is amended.")]})
     old = _locked(review, status=ReviewStatus.PUBLISHED, verb="amended")
     criteria = _criteria(old.rubric_version)
     changes = answers_from_payload(answers)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from common.actor import Actor
@@ -25,6 +27,11 @@ from performance.models import Scenario
 
 RUBRIC_FIELDS = ["name", "description"]
 CRITERION_FIELDS = ["label", "description", "weight", "scale", "allow_na", "is_critical"]
+# How a version's status reads inside a refusal ("Version 2 is published and can no longer change ...").
+STATUS_WORDS = {
+    RubricVersionStatus.PUBLISHED: pgettext_lazy("rubric version status in a sentence", "published"),
+    RubricVersionStatus.RETIRED: pgettext_lazy("rubric version status in a sentence", "retired"),
+}
 
 
 def _describe(version: RubricVersion) -> dict[str, Any]:
@@ -34,7 +41,8 @@ def _describe(version: RubricVersion) -> dict[str, Any]:
 def _write_content(version: RubricVersion, sections: Sequence[dict[str, Any]]) -> None:
     """Replace the version's sections and criteria with `sections` ([{title, description, criteria: [...]}])."""
     if not sections or any(not section.get("criteria") for section in sections):
-        raise ValidationError({"sections": ["A version needs at least one section, each with at least one criterion."]})
+        raise ValidationError({"sections": [
+            _("A version needs at least one section, each with at least one criterion.")]})
     RubricCriterion.objects.filter(version=version).delete()
     RubricSection.objects.filter(version=version).delete()
     rows = RubricSection.objects.bulk_create(
@@ -58,6 +66,11 @@ def _write_scenarios(version: RubricVersion, scenarios: Sequence[Scenario]) -> N
         RubricVersionScenario(tenant_id=version.tenant_id, version=version, scenario=scenario)
         for scenario in {s.pk: s for s in scenarios}.values()
     )
+
+
+def _check_name_free(rubric: Rubric) -> None:
+    if Rubric.objects.filter(tenant_id=rubric.tenant_id, name=rubric.name).exclude(pk=rubric.pk).exists():
+        raise ValidationError({"name": [_("A rubric with this name already exists.")]})
 
 
 def _content_of(version: RubricVersion) -> list[dict[str, Any]]:
@@ -88,6 +101,7 @@ def rubric_create(
 ) -> Rubric:
     """Create a rubric with its first version as a draft."""
     rubric = Rubric(tenant=actor.tenant, name=name, description=description, created_by=actor.user)
+    _check_name_free(rubric)
     rubric.full_clean(exclude=["published_version"])
     rubric.save()
     version = _new_version(actor=actor, rubric=rubric, number=1, sections=sections, channels=channels,
@@ -102,6 +116,7 @@ def rubric_update(*, actor: Actor, rubric: Rubric, **changes: Any) -> Rubric:
     before = snapshot(rubric, RUBRIC_FIELDS)
     for name, value in changes.items():
         setattr(rubric, name, value)
+    _check_name_free(rubric)
     rubric.full_clean(exclude=["published_version"])
     rubric.save()
     audit_record(actor=actor, action="rubric.updated", obj=rubric, before=before,
@@ -114,7 +129,7 @@ def rubric_delete(*, actor: Actor, rubric: Rubric) -> None:
     """Delete a rubric that was never published (a published one may be in use; it stays for history)."""
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     if rubric.versions.exclude(status=RubricVersionStatus.DRAFT).exists():
-        raise Conflict("A rubric that has been published cannot be deleted.")
+        raise Conflict(_("A rubric that has been published cannot be deleted."))
     audit_record(actor=actor, action="rubric.deleted", obj=rubric, before=snapshot(rubric, RUBRIC_FIELDS))
     rubric.delete()
 
@@ -129,11 +144,11 @@ def rubric_version_create(
     content is given replacing the copied one. A rubric has at most one draft at a time."""
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     if rubric.versions.filter(status=RubricVersionStatus.DRAFT).exists():
-        raise Conflict("This rubric already has a draft version; edit or delete it first.")
+        raise Conflict(_("This rubric already has a draft version; edit or delete it first."))
     latest = rubric.versions.order_by("-number").first()
     based_on = based_on or latest
     if based_on.rubric_id != rubric.pk:
-        raise ValidationError({"based_on": ["That version belongs to another rubric."]})
+        raise ValidationError({"based_on": [_("That version belongs to another rubric.")]})
     version = _new_version(
         actor=actor, rubric=rubric, number=latest.number + 1, based_on=based_on, notes=notes,
         sections=_content_of(based_on) if sections is None else sections,
@@ -148,8 +163,8 @@ def rubric_version_create(
 def _locked_draft(version: RubricVersion) -> RubricVersion:
     version = RubricVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
-        raise Conflict(f"Version {version.number} is {version.status} and can no longer change; "
-                       "create a new version instead.")
+        raise Conflict(_("Version %(number)s is %(status)s and can no longer change; create a new version instead.")
+                       % {"number": version.number, "status": STATUS_WORDS[version.status]})
     return version
 
 
@@ -196,6 +211,6 @@ def rubric_version_publish(*, actor: Actor, version: RubricVersion) -> RubricVer
 def rubric_version_delete(*, actor: Actor, version: RubricVersion) -> None:
     version = _locked_draft(version)
     if version.number == 1:
-        raise Conflict("The first version of a rubric cannot be deleted.")
+        raise Conflict(_("The first version of a rubric cannot be deleted."))
     audit_record(actor=actor, action="rubric_version.deleted", obj=version, before=_describe(version))
     version.delete()

@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Agent, Team, User
@@ -31,6 +33,11 @@ from feedback.models import AssignmentStatus, QAAssignment, QAAssignmentBatch, Q
 from performance.models import Interaction
 
 MAX_DAYS = 366
+# How an assignment's status reads at the end of a refusal ("...; this one is skipped.").
+STATUS_WORDS = {
+    AssignmentStatus.DONE: pgettext_lazy("assignment status in a sentence", "done"),
+    AssignmentStatus.SKIPPED: pgettext_lazy("assignment status in a sentence", "skipped"),
+}
 
 
 @dataclass(frozen=True)
@@ -114,9 +121,11 @@ def distribute(
 
 def _bounds(actor: Actor, date_from: date, date_to: date) -> tuple[datetime, datetime]:
     if date_to <= date_from:
-        raise ValidationError({"date_to": ["Must be after date_from."]})
+        raise ValidationError({"date_to": [_("Must be after date_from.")]})
     if (date_to - date_from).days > MAX_DAYS:
-        raise ValidationError({"date_to": [f"The range may cover at most {MAX_DAYS} days."]})
+        raise ValidationError({"date_to": [ngettext("The range may cover at most %(n)d day.",
+                                                    "The range may cover at most %(n)d days.", MAX_DAYS)
+                                           % {"n": MAX_DAYS}]})
     zone = actor.tenant.zone
     return datetime.combine(date_from, time.min, zone), datetime.combine(date_to, time.min, zone)
 
@@ -155,10 +164,10 @@ def qa_assignments_generate(
     given) is stored with the batch: the same seed over the same data gives the same batch.
     """
     if (per_agent is None) == (percent is None):
-        raise ValidationError({"per_agent": ["Give either per_agent or percent."]})
+        raise ValidationError({"per_agent": [_("Give either per_agent or percent.")]})
     start, end = _bounds(actor, date_from, date_to)
     if not inspectors:
-        raise ValidationError({"inspectors": ["Choose at least one inspector."]})
+        raise ValidationError({"inspectors": [_("Choose at least one inspector.")]})
     seed = secrets.randbelow(2**31) if seed is None else seed
     team_ids = sorted({team.pk for team in teams})
     inspector_ids = sorted({user.pk for user in inspectors})
@@ -208,10 +217,11 @@ def qa_assignments_generate(
 def qa_assignment_skip(*, actor: Actor, assignment: QAAssignment, reason: str) -> QAAssignment:
     """Take a pending assignment out of the queue, with a reason (the interaction may be sampled again)."""
     if not reason or not reason.strip():
-        raise ValidationError({"reason": ["Say why the assignment is skipped."]})
+        raise ValidationError({"reason": [_("Say why the assignment is skipped.")]})
     assignment = QAAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != AssignmentStatus.PENDING:
-        raise Conflict(f"Only a pending assignment can be skipped; this one is {assignment.status}.")
+        raise Conflict(_("Only a pending assignment can be skipped; this one is %(status)s.")
+                       % {"status": STATUS_WORDS[assignment.status]})
     assignment.status = AssignmentStatus.SKIPPED
     assignment.skip_reason = reason.strip()
     assignment.completed_at = timezone.now()

@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from feedback.models.rubrics import SCALE_BOUNDS
@@ -109,27 +110,29 @@ def validate_answers(
     missing = [c for c in criteria if c.id not in seen]
     if missing:
         names = ", ".join(f"{c.label} ({c.id})" for c in missing)
-        raise ValidationError({"answers": [f"Every criterion must be answered; missing: {names}."]})
+        raise ValidationError({"answers": [_("Every criterion must be answered; missing: %(criteria)s.")
+                                           % {"criteria": names}]})
     if all(answer.na for answer in answers):
-        raise ValidationError({"answers": ["At least one criterion must be rated; all are N/A."]})
+        raise ValidationError({"answers": [_("At least one criterion must be rated; all are N/A.")]})
 
 
 def _answer_problem(criterion: CriterionLike | None, answer: AnswerInput, duplicate: bool) -> dict[str, list[str]]:
     if criterion is None:
-        return {"criterion": ["Not a criterion of this rubric version."]}
+        return {"criterion": [_("Not a criterion of this rubric version.")]}
     if duplicate:
-        return {"criterion": ["This criterion is answered more than once."]}
+        return {"criterion": [_("This criterion is answered more than once.")]}
     if answer.na:
         if not criterion.allow_na:
-            return {"na": [f"'{criterion.label}' may not be answered N/A."]}
+            return {"na": [_("'%(criterion)s' may not be answered N/A.") % {"criterion": criterion.label}]}
         if answer.rating is not None:
-            return {"rating": ["Leave the rating empty when the answer is N/A."]}
+            return {"rating": [_("Leave the rating empty when the answer is N/A.")]}
         return {}
     low, high = SCALE_BOUNDS[criterion.scale]
     if answer.rating is None:
-        return {"rating": ["A rating (or N/A where allowed) is required."]}
+        return {"rating": [_("A rating (or N/A where allowed) is required.")]}
     if isinstance(answer.rating, bool) or not isinstance(answer.rating, int) or not low <= answer.rating <= high:
-        return {"rating": [f"'{criterion.label}' is rated on {low}-{high}; got {answer.rating}."]}
+        return {"rating": [_("'%(criterion)s' is rated on %(low)s-%(high)s; got %(rating)s.")
+                           % {"criterion": criterion.label, "low": low, "high": high, "rating": answer.rating}]}
     return {}
 
 

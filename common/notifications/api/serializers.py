@@ -44,6 +44,7 @@ class NotificationPreferenceSerializer(StrictModelSerializer):
         model = NotificationPreference
         fields = ["email_enabled", "updated_at"]
         read_only_fields = ["updated_at"]
+        extra_kwargs = {"updated_at": {"allow_null": True, "help_text": "null until you first change them."}}
 
 
 class NotificationPreferenceInputSerializer(StrictSerializer):

@@ -6,6 +6,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common import concurrency
 from common.models import Notification
 from common.notifications import selectors, services
 from common.notifications.api import filters, serializers
@@ -54,10 +55,11 @@ class NotificationViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Ret
                    responses=serializers.NotificationPreferenceSerializer)
     @action(detail=False, methods=["get", "patch"], pagination_class=None)
     def preferences(self, request, tenant_slug):
+        preference = selectors.notification_preference_get(actor=self.actor)
         if request.method == "PATCH":
+            concurrency.check_if_match(request, serializers.NotificationPreferenceSerializer(preference).data)
             payload = serializers.NotificationPreferenceInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             preference = services.notification_preference_update(actor=self.actor, **payload.validated_data)
-        else:
-            preference = selectors.notification_preference_get(actor=self.actor)
-        return Response(serializers.NotificationPreferenceSerializer(preference).data)
+        data = serializers.NotificationPreferenceSerializer(preference).data
+        return Response(data, headers={"ETag": concurrency.etag_of(data)})

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from common.events import SUBSCRIBABLE
+from common.fields import StoredMessageField
 from common.models import Webhook, WebhookAttempt, WebhookDelivery
 from common.serializers import StrictModelSerializer, StrictSerializer
+from common.webhooks.delivery import RECEIVER_ANSWERED
 
 
 class WebhookSerializer(StrictModelSerializer):
     events = serializers.ListField(child=serializers.CharField())
+    disabled_reason = StoredMessageField(read_only=True, help_text="Why it was turned off, if it was.")
 
     class Meta:
         model = Webhook
@@ -34,10 +38,18 @@ class WebhookInputSerializer(StrictSerializer):
 
 
 class WebhookAttemptSerializer(StrictModelSerializer):
+    error = serializers.SerializerMethodField(help_text="Why the attempt failed; empty when it succeeded.")
+
     class Meta:
         model = WebhookAttempt
         fields = ["number", "at", "status_code", "error", "duration_ms"]
         read_only_fields = fields
+
+    def get_error(self, attempt: WebhookAttempt) -> str:
+        """In the reader's language: the stored English message, or the receiver's answer rebuilt from its status."""
+        if attempt.status_code is not None and not attempt.succeeded:
+            return gettext(RECEIVER_ANSWERED) % {"status": attempt.status_code}
+        return gettext(attempt.error) if attempt.error else ""
 
 
 class WebhookDeliverySerializer(StrictModelSerializer):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -77,7 +78,7 @@ class PeriodOrDatesSerializer(StrictSerializer):
         period = attrs.pop("period", None)
         if period is not None:
             if "date_from" in attrs or "date_to" in attrs:
-                raise serializers.ValidationError({"period": ["Give a period or dates, not both."]})
+                raise serializers.ValidationError({"period": [_("Give a period or dates, not both.")]})
             attrs["date_from"], attrs["date_to"] = period.start, period.end
         return attrs
 
@@ -98,9 +99,9 @@ class QAAssignmentGenerateSerializer(PeriodOrDatesSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if "date_from" not in attrs or "date_to" not in attrs:
-            raise serializers.ValidationError({"date_from": ["Give a period, or date_from and date_to."]})
+            raise serializers.ValidationError({"date_from": [_("Give a period, or date_from and date_to.")]})
         if (attrs["per_agent"] is None) == (attrs["percent"] is None):
-            raise serializers.ValidationError({"per_agent": ["Give either per_agent or percent."]})
+            raise serializers.ValidationError({"per_agent": [_("Give either per_agent or percent.")]})
         return attrs
 
 
@@ -121,9 +122,9 @@ class QACoverageQuerySerializer(PeriodOrDatesSerializer):
             attrs.setdefault("date_to", batch.date_to)
             attrs.setdefault("team", batch.team_ids)
         if "date_from" not in attrs or "date_to" not in attrs:
-            raise serializers.ValidationError({"date_from": ["Give a period, a batch, or date_from and date_to."]})
+            raise serializers.ValidationError({"date_from": [_("Give a period, a batch, or date_from and date_to.")]})
         if attrs["date_to"] <= attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": ["Must be after date_from."]})
+            raise serializers.ValidationError({"date_to": [_("Must be after date_from.")]})
         return attrs
 
 

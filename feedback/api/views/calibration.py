@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -69,5 +70,5 @@ class CalibrationSessionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
     def results(self, request, tenant_slug, pk):
         session = self.get_object()
         if session.is_open:
-            raise Conflict("Results are shown once the session is closed; scoring is blind until then.")
+            raise Conflict(_("Results are shown once the session is closed; scoring is blind until then."))
         return Response(serializers.CalibrationResultsSerializer(selectors.calibration_results(session=session)).data)
