@@ -21,6 +21,7 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -61,7 +62,8 @@ def _xlsx_cell(value: Any, zone: zoneinfo.ZoneInfo) -> Any:
         return force_str(_("yes") if value else _("no"))
     if isinstance(value, (int, float, Decimal, date)) or value is None:
         return value
-    return force_str(value)
+    # XLSX cannot hold control characters (a name typed with one would fail the whole export): they are dropped.
+    return ILLEGAL_CHARACTERS_RE.sub("", force_str(value))
 
 
 def _csv_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInfo) -> bytes:

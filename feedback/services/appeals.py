@@ -362,7 +362,7 @@ def appeal_comment(*, appeal: Appeal, author: Actor, body: str) -> AppealComment
         raise ValidationError({"body": [_("A comment cannot be empty.")]})
     comment = AppealComment.objects.create(tenant_id=appeal.tenant_id, appeal=appeal, author=author.user,
                                            body=body.strip())
-    _history(appeal, "commented", author, comment=comment.pk)
+    _history(appeal, "commented", author, comment=comment.pk, body=comment.body)
     audit_record(actor=author, action="appeal.commented", obj=appeal, after={"comment": comment.pk})
     appeal_announce(appeal=appeal, event="appeal.commented", recipients=participants(appeal),
                     actor_user_id=author.user.pk, author=author.user.full_name or author.user.email)

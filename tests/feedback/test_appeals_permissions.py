@@ -33,7 +33,6 @@ MATRIX = [
      {"outcome": "upheld", "rationale": "r", "items": [{"item": "{own_item}", "accepted": False}]}, only(admin=200)),
     ("appeal withdraw", "post", "appeals/{own}/withdraw/", {}, only(agent=200)),
     ("appeal escalate", "post", "appeals/{decided}/escalate/", {"reason": "r"}, only(agent=200)),
-    ("appeal comments", "get", "appeals/{own}/comments/", None, ALL_OK),
     ("appeal comment", "post", "appeals/{own}/comments/", {"body": "b"}, ALL_CREATED),
     ("appeal history", "get", "appeals/{own}/history/", None, ALL_OK),
     ("appeal attachments", "get", "appeals/{own}/attachments/", None, ALL_OK),
@@ -108,7 +107,7 @@ def test_the_appeal_list_query_count_does_not_grow(cast, client_as, version, rol
     assert many == few and few <= 8
 
 
-@pytest.mark.parametrize("child", ["comments", "history", "attachments"])
+@pytest.mark.parametrize("child", ["history", "attachments"])
 def test_the_thread_lists_query_count_does_not_grow(cast, client_as, version, child, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -15,7 +15,7 @@ from common.viewsets import ALL_MEMBER_ROLES, TenantScopedViewSet
 from feedback.api import filters
 from feedback.api.serializers import appeals as serializers
 from feedback.appeal_selectors import appeal_report
-from feedback.models import Appeal, AppealAttachment, AppealComment, AppealEvent, AppealItem
+from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealItem
 from feedback.services import appeal_attachments
 from feedback.services import appeals as services
 
@@ -64,14 +64,14 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     action_roles = {
         "list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "create": frozenset({"agent"}),
         "assign": ASSIGNERS, "decide": DECIDERS, "withdraw": APPELLANTS, "escalate": APPELLANTS,
-        "comments": ALL_MEMBER_ROLES, "comment_create": ALL_MEMBER_ROLES,
+        "comments": ALL_MEMBER_ROLES,
         "history": ALL_MEMBER_ROLES, "attachments": ALL_MEMBER_ROLES, "attachment_upload": ALL_MEMBER_ROLES,
         "attachment_download": ALL_MEMBER_ROLES,
     }
     # decide: anyone who sees it reaches the service, which checks the state (409) before the assignee (403).
     object_scopes = {"assign": "assign", "decide": "view", "withdraw": "appellant", "escalate": "appellant",
-                     "comment_create": "view", "attachment_upload": "view"}
-    list_actions = frozenset({"list", "comments", "history", "attachments"})
+                     "comments": "view", "attachment_upload": "view"}
+    list_actions = frozenset({"list", "history", "attachments"})
 
     def get_serializer_class(self):
         return serializers.AppealSerializer if self.action == "list" else serializers.AppealDetailSerializer
@@ -138,25 +138,18 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
-    @extend_schema(summary="The appeal's comment thread, oldest first",
-                   responses=serializers.AppealCommentSerializer(many=True))
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=StandardPagination)
+    @extend_schema(summary="Comment on the appeal (anyone who may see it); comments are read in its history",
+                   request=serializers.AppealCommentSerializer, responses={201: serializers.AppealCommentSerializer})
+    @action(detail=True, methods=["post"])
     def comments(self, request, tenant_slug, pk):
-        appeal = self.get_object()
-        comments = AppealComment.objects.filter(appeal=appeal).select_related("author").order_by("created_at", "id")
-        return self._page(comments, serializers.AppealCommentSerializer)
-
-    @extend_schema(summary="Comment on the appeal (anyone who may see it)", request=serializers.AppealCommentSerializer,
-                   responses={201: serializers.AppealCommentSerializer})
-    @comments.mapping.post
-    def comment_create(self, request, tenant_slug, pk):
         appeal = self.get_object()
         payload = serializers.AppealCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = services.appeal_comment(appeal=appeal, author=self.actor, body=payload.validated_data["body"])
         return Response(serializers.AppealCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="The appeal's history: filing, every transition, comment and attachment, oldest first",
+    @extend_schema(summary="The appeal's history and thread: filing, every transition, comment (with its text) and "
+                           "attachment, oldest first",
                    responses=serializers.AppealEventSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=StandardPagination)
     def history(self, request, tenant_slug, pk):
