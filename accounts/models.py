@@ -9,6 +9,7 @@ import pycountry
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -94,6 +95,27 @@ def validate_tenant_slug(value: str) -> None:
         raise ValidationError(_("'%(value)s' is reserved; choose another slug."), params={"value": value})
 
 
+# Which files agents may attach to appeals unless the tenant says otherwise (extensions; attachments.py maps them
+# to the media type they are served with).
+DEFAULT_ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "txt", "csv", "mp3", "wav"]
+ATTACHMENT_TYPES_KNOWN = frozenset(DEFAULT_ATTACHMENT_TYPES + ["gif", "webp", "m4a", "ogg", "docx", "xlsx"])
+
+
+def default_attachment_types() -> list[str]:
+    return list(DEFAULT_ATTACHMENT_TYPES)
+
+
+def validate_file_extension(value: str) -> None:
+    if value not in ATTACHMENT_TYPES_KNOWN:
+        raise ValidationError(_("'%(value)s' is not a file type attachments may have. Known types: %(known)s."),
+                              params={"value": value, "known": ", ".join(sorted(ATTACHMENT_TYPES_KNOWN))})
+
+
+def validate_attachment_types(value: list[str]) -> None:
+    if not value:
+        raise ValidationError(_("Allow at least one file type."))
+
+
 class Tenant(models.Model):
     """A customer organisation: its own people, agents, data and settings."""
 
@@ -108,6 +130,14 @@ class Tenant(models.Model):
     appeal_window_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     appeal_sla_days = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
     max_appeals_per_review = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    appeal_attachment_max_bytes = models.PositiveIntegerField(
+        default=10 * 2**20, validators=[MinValueValidator(1024), MaxValueValidator(50 * 2**20)],
+        help_text="Largest file an appeal may have attached (1 KiB to 50 MiB).",
+    )
+    appeal_attachment_types = ArrayField(
+        models.CharField(max_length=16, validators=[validate_file_extension]), default=default_attachment_types,
+        validators=[validate_attachment_types], help_text="File extensions an appeal attachment may have.",
+    )
     qa_pass_mark = models.DecimalField(
         max_digits=5, decimal_places=2, default=80, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )

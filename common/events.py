@@ -27,6 +27,16 @@ EVENT_TYPES: dict[str, EventType] = {
                                        "Also sent when a recomputation found nothing changed.")),
         EventType("qa_review.published", _("A QA review was published: the agent can read it and the appeal "
                                            "window starts.")),
+        EventType("qa_review.amended", _("A published QA review got a new revision (an amendment, or an appeal's "
+                                         "decision); the earlier revision stays readable.")),
+        EventType("appeal.filed", _("An agent filed an appeal against a QA review or a period score.")),
+        EventType("appeal.assigned", _("An appeal was assigned to a reviewer (automatically or by hand).")),
+        EventType("appeal.commented", _("Someone commented on an appeal.")),
+        EventType("appeal.decided", _("An appeal was decided: upheld, overturned or partially overturned; an "
+                                      "accepted proposal is applied at once.")),
+        EventType("appeal.escalated", _("The agent escalated a decided appeal to a second-level reviewer.")),
+        EventType("appeal.withdrawn", _("The agent withdrew an appeal before its decision.")),
+        EventType("appeal.overdue", _("An appeal's decision is past its due date (the tenant's SLA days).")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

@@ -62,4 +62,11 @@ API_TAGS = [
                                          "subscribed event types, secrets, and every delivery with its attempts.")},
     {"name": "vocabulary", "description": ("The label of every code the API uses (channels, roles, statuses, "
                                            "units, ...), in the request's language.")},
+    {"name": "appeals", "description": ("Agents appeal their published QA reviews and period scores: submitted → "
+                                        "in_review → upheld | overturned | partially_overturned, withdrawn before "
+                                        "a decision, escalated once to a final second-level decision. Decisions "
+                                        "are applied at once (a new review revision and a recomputation, or a "
+                                        "score adjustment); comments, history, files.")},
+    {"name": "reports", "description": ("Reports across a period: the appeals report (states, outcomes, time to "
+                                        "decision, SLA breaches, whose reviews are disputed most).")},
 ]

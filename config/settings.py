@@ -287,3 +287,18 @@ CELERY_BEAT_SCHEDULE["send-due-webhook-deliveries"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+
+# Appeals (feedback/services/appeals.py): attachment files and the SLA sweep.
+# Attachments are stored through the default storage (a FileSystemStorage under MEDIA_ROOT unless STORAGES says
+# otherwise) and served only by the API, after the appeal's visibility check: never expose MEDIA_ROOT publicly.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".run" / "media"))
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "AppealStatusEnum": "feedback.models.AppealStatus", "AppealKindEnum": "feedback.models.AppealKind",
+    "AppealOutcomeEnum": "feedback.models.appeals.OUTCOME_CHOICES", "KpiCodeEnum": "performance.kpis.KPI_CHOICES",
+    "PeriodKindEnum": "performance.models.PeriodKind",
+})
+CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
+    "task": "feedback.tasks.mark_overdue_appeals",
+    "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),
+    "options": {"expires": 280},
+}

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from accounts.models import Agent
+from accounts.models import Agent, Membership
 from accounts.querysets import granted_teams
 from common.actor import Actor
 from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion, RubricVersionStatus
@@ -113,3 +113,37 @@ def _answers(rng: random.Random, criteria: list[RubricCriterion], interaction: I
             rating = low + round(quality * (high - low))
         answers.append({"criterion": criterion.pk, "rating": rating})
     return answers
+
+
+def demo_appeals_seed(*, agent: Actor, period) -> int:
+    """A few appeals by the demo agent, in different states: one upheld (with its decision), one in review with a
+    comment, one withdrawn score appeal. Made once: a second run finds the agent's appeals and adds none."""
+    from feedback.models import Appeal
+    from feedback.services import appeals as appeal_services
+
+    if agent.agent_id is None or Appeal.objects.filter(tenant=agent.tenant, filed_by=agent.user).exists():
+        return 0
+    reviews = list(QAReview.objects.filter(tenant=agent.tenant, interaction__agent_id=agent.agent_id,
+                                           status="published", is_current=True).order_by("published_at", "pk")[:2])
+    made = 0
+    for number, review in enumerate(reviews):
+        criterion = review.answers.order_by("criterion__section__position", "criterion__position").first()
+        low, high = criterion.criterion.bounds
+        appeal = appeal_services.appeal_file(
+            actor=agent, review=review, reason="The customer interrupted the greeting; I completed it afterwards.",
+            items=[{"criterion": criterion.criterion_id, "proposed_rating": high}])
+        role = Membership.objects.get(tenant=agent.tenant, user=appeal.reviewer).role
+        reviewer = Actor(tenant=agent.tenant, role=role, user=appeal.reviewer)
+        if number == 0:
+            appeal_services.appeal_decide(
+                appeal=appeal, decided_by=reviewer, outcome="upheld",
+                rationale="The recording starts without the company's name; the rating stands.",
+                items=[{"item": appeal.items.get().pk, "accepted": False}])
+        else:
+            appeal_services.appeal_comment(appeal=appeal, author=agent, body="The greeting is at 0:04 in the call.")
+        made += 1
+    if period is not None and period.current_revision_id is not None:
+        appeal = appeal_services.appeal_file(actor=agent, period=period, reason="Two surveys were filed late.")
+        appeal_services.appeal_withdraw(appeal=appeal, withdrawn_by=agent)
+        made += 1
+    return made

@@ -120,3 +120,54 @@ class CalibrationSessionQuerySet(TenantScopedQuerySet):
             mine = _model("CalibrationParticipant").objects.filter(tenant_id=actor.tenant.pk, user_id=actor.user.pk)
             return self.filter(pk__in=mine.values("session_id"))
         return self.none()
+
+
+APPEAL_OPEN = ("submitted", "in_review", "escalated")
+
+
+class AppealQuerySet(TenantScopedQuerySet):
+    """Who sees an appeal: the agent their own; a reviewer those assigned to them (and those they decided);
+    supervisors those of agents in teams granted to them; QA leads and admins all; the original inspector
+    those on their reviews.
+
+    Actions beyond "view": "assign" (admins; QA leads for review appeals; supervisors granted `manage` on the
+    agent's team for score appeals), "decide" (the assigned reviewer; the service checks eligibility),
+    "appellant" (withdraw, escalate: the agent who filed it). Integrations see none.
+    """
+
+    def restrict(self, actor: Actor, action: str):
+        if actor.user is None:
+            return self.none()
+        user_id = actor.user.pk
+        if action == "decide":
+            return self.filter(reviewer_id=user_id)
+        if action == "appellant":
+            return self.filter(filed_by_id=user_id, agent_id=actor.agent_id) if actor.agent_id else self.none()
+        if action == "assign":
+            if actor.is_admin:
+                return self
+            if actor.role == "qa_lead":
+                return self.filter(kind="qa_review")
+            if actor.role == "supervisor":
+                return self.filter(kind="period_score", agent__team__in=granted_teams(actor, "manage").values("pk"))
+            return self.none()
+        if action != "view":
+            return self.none()
+        if actor.role in QA_MANAGERS:
+            return self
+        visible = Q(reviewer_id=user_id) | Q(first_decided_by_id=user_id) | Q(review__inspector_id=user_id)
+        if actor.agent_id is not None:
+            visible |= Q(agent_id=actor.agent_id)
+        if actor.role == "supervisor":
+            visible |= Q(agent__team__in=granted_teams(actor, "view").values("pk"))
+        return self.filter(visible)
+
+    def open(self):
+        return self.filter(status__in=APPEAL_OPEN)
+
+
+class AppealChildQuerySet(TenantScopedQuerySet):
+    """Items, decisions, comments, history and attachments: visible with their appeal."""
+
+    def restrict(self, actor: Actor, action: str):
+        return self.filter(appeal__in=_model("Appeal").objects.for_actor(actor, "view").values("pk"))

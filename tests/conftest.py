@@ -54,6 +54,12 @@ def _private_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploaded files (appeal attachments) go to this test's own directory, never the worktree's.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     tenant = TenantFactory(slug="acme", name="Acme Support")

@@ -80,3 +80,18 @@ def _webhook_maker(cast):
 
 MAKERS["notifications"] = _notification_maker
 MAKERS["webhooks"] = _webhook_maker
+
+
+def _appeal_maker(cast):
+    from django.utils import timezone
+
+    from feedback.models import Appeal
+    from tests.performance.conftest import globex_scoring_ids
+
+    period_id = globex_scoring_ids(cast)["periods"]
+    return Appeal.objects.create(tenant=cast.other_tenant, kind="period_score", period_id=period_id,
+                                 agent=cast.other_agent, filed_by=cast.outsider, reason="globex",
+                                 due_at=timezone.now()).pk
+
+
+MAKERS["appeals"] = _appeal_maker

@@ -92,6 +92,7 @@ def _seed_tenant() -> dict:
                                 resolve_url=False)
     (notification,) = notify(tenant=tenant, recipients=[users["admin"]], event="period.computed", obj=period,
                              message="Period %(period)s is ready.", params={"period": period.name})
+    appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
     score = period.current_revision.scores.filter(total__isnull=False).first()
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
@@ -103,9 +104,28 @@ def _seed_tenant() -> dict:
         "rubric-versions": rubric_version.pk, "qa-reviews": review.pk, "qa-assignment-batches": batch.pk,
         "qa-assignments": QAAssignment.objects.filter(batch=batch).first().pk, "calibrations": session.pk,
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
-        "scores": score.pk, "agent_pk": agents[0].pk,
+        "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
+        "attachment_pk": appeal.attachments.get().pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
+
+
+def _seed_appeal(tenant, users, agent, rubric_version):
+    """An appeal by the fuzz agent on their own review, with a file; assigned to the admin (who fuzzes)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Agent
+    from feedback.services.appeal_attachments import appeal_attachment_add
+    from feedback.services.appeals import appeal_file
+
+    Agent.objects.filter(pk=agent.pk).update(user=users["agent"])
+    review = published_review(inspector=users["qa_inspector"], version=rubric_version, ratings=[4, 1, 8, 3],
+                              interaction=InteractionFactory(agent=agent, started_at=datetime(2026, 10, 20, 9,
+                                                                                            tzinfo=UTC)))
+    appeal = appeal_file(actor=actor_for(users["agent"], tenant), review=review, reason="Fuzz appeal.")
+    appeal_attachment_add(appeal=appeal, actor=actor_for(users["agent"], tenant),
+                          upload=SimpleUploadedFile("notes.txt", b"fuzz"))
+    return appeal
 
 
 def _path_parameters(operation, tenant, ids: dict) -> dict:

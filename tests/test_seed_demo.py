@@ -12,8 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Agent, AuditEvent, Invitation, Membership, TeamGrant, Tenant
+from common.events import SUBSCRIBABLE
 from common.models import Notification, Webhook, WebhookDelivery
-from feedback.models import QAReview, Rubric, RubricCriterion, RubricVersion
+from feedback.models import Appeal, QAReview, Rubric, RubricCriterion, RubricVersion
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -37,7 +38,7 @@ AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
-           Webhook, WebhookDelivery]
+           Webhook, WebhookDelivery, Appeal]
 
 
 @pytest.fixture(autouse=True)
@@ -102,15 +103,33 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
     tenant = seeded[0]
     [webhook] = Webhook.objects.filter(tenant=tenant)
     assert (webhook.url, webhook.is_active) == ("https://example.com/jixiao-webhook", False)
-    assert set(webhook.events) == {"period.computed", "qa_review.published"}
+    assert set(webhook.events) == set(SUBSCRIBABLE)  # every subscribable event type
     assert not WebhookDelivery.objects.filter(tenant=tenant).exists()
     notices = Notification.objects.filter(tenant=tenant)
-    # the admin: the first run's computation and the second run's (unchanged); the agent: their two reviews
+    # the admin: the first run's computation and the second run's (unchanged), and the two review appeals given
+    # to them; the agent: their two reviews and the decided appeal; the inspector: the appeals on their reviews;
+    # the supervisor: the score appeal, later withdrawn (made on the first run only)
     assert sorted(notices.values_list("recipient__email", "event")) == [
+        ("admin@demo.jixiao.test", "appeal.assigned"), ("admin@demo.jixiao.test", "appeal.assigned"),
+        ("admin@demo.jixiao.test", "appeal.commented"),
         ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
-        ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published")]
+        ("agent@demo.jixiao.test", "appeal.decided"),
+        ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published"),
+        ("inspector@demo.jixiao.test", "appeal.commented"), ("inspector@demo.jixiao.test", "appeal.decided"),
+        ("inspector@demo.jixiao.test", "appeal.filed"), ("inspector@demo.jixiao.test", "appeal.filed"),
+        ("supervisor@demo.jixiao.test", "appeal.assigned"), ("supervisor@demo.jixiao.test", "appeal.withdrawn")]
     response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
-    assert response.json() == {"unread": 2}
+    assert response.json() == {"unread": 3}
+
+
+def test_the_demo_agent_has_appeals_in_different_states(seeded):
+    tenant = seeded[0]
+    appeals = Appeal.objects.filter(tenant=tenant).order_by("pk")
+    assert [(a.kind, a.status) for a in appeals] == [
+        ("qa_review", "upheld"), ("qa_review", "in_review"), ("period_score", "withdrawn")]
+    response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/appeals/")
+    assert response.json()["count"] == 3
+    assert "1 new appeals" not in seeded[3] and "0 new appeals" in seeded[3]
 
 
 def test_interactions_fall_on_working_days_of_the_two_months(seeded):

@@ -243,6 +243,9 @@ class TenantSettingsSerializer(StrictSerializer):
     default_language = serializers.ChoiceField(
         choices=LANGUAGES, required=False,
         help_text="Language of messages and mail for members without a preference of their own.")
+    appeal_attachment_max_bytes = serializers.IntegerField(min_value=1024, max_value=50 * 2**20, required=False)
+    appeal_attachment_types = serializers.ListField(child=serializers.CharField(max_length=16), required=False,
+                                                    help_text="File extensions, e.g. pdf, png.")
 
 
 @extend_schema_field(TenantSettingsSerializer)

@@ -48,6 +48,13 @@ def _language(value: Any) -> str:
     return value
 
 
+def _extensions(value: Any) -> list[str]:
+    """File extensions, lowercase and without the dot (the model's validators check they are known)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError
+    return sorted({item.strip().lower().removeprefix(".") for item in value})
+
+
 @dataclass(frozen=True)
 class Setting:
     """How a setting is read: `parse` returns the clean value or raises ValueError, `refusal` says what it needs."""
@@ -58,6 +65,7 @@ class Setting:
 
 WHOLE_NUMBER = Setting(_whole_number, lambda: _("A whole number is required."))
 NUMBER = Setting(_number, lambda: _("A number is required."))
+EXTENSIONS = Setting(_extensions, lambda: _("A list of file extensions is required."))
 LANGUAGE = Setting(_language, lambda: _("Choose one of the languages %(languages)s.") % {
     "languages": ", ".join(LANGUAGES)})
 
@@ -70,6 +78,8 @@ SETTINGS: dict[str, Setting] = {
     "qa_pass_mark": NUMBER,
     "invitation_expiry_days": WHOLE_NUMBER,
     "default_language": LANGUAGE,
+    "appeal_attachment_max_bytes": WHOLE_NUMBER,
+    "appeal_attachment_types": EXTENSIONS,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.

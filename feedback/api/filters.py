@@ -1,9 +1,14 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Agent, Team
 from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter, StrictBooleanFilter
 from feedback.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealKind,
+    AppealStatus,
     AssignmentStatus,
     CalibrationSession,
     QAAssignment,
@@ -81,3 +86,24 @@ class CalibrationSessionFilter(ScopedFilterSet):
     class Meta:
         model = CalibrationSession
         fields = ["status", "rubric_version", "lead"]
+
+
+class AppealFilter(ScopedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=AppealStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=AppealKind.choices)
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Open and past the due date (or not).")
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only appeals assigned to me.")
+    filed_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    filed_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Appeal
+        fields = ["status", "kind", "agent", "reviewer", "review", "period", "level", "overdue", "mine"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return queryset.filter(reviewer_id=user.pk) if value and user is not None else queryset

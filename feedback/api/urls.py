@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from feedback.api.views import calibration, reviews, rubrics, sampling
+from feedback.api.views import appeals, calibration, reviews, rubrics, sampling
 
 router = SimpleRouter()
 router.register("rubrics", rubrics.RubricViewSet, basename="rubric")
@@ -9,5 +9,7 @@ router.register("qa-reviews", reviews.QAReviewViewSet, basename="qa-review")
 router.register("qa-assignments", sampling.QAAssignmentViewSet, basename="qa-assignment")
 router.register("qa-assignment-batches", sampling.QAAssignmentBatchViewSet, basename="qa-assignment-batch")
 router.register("calibrations", calibration.CalibrationSessionViewSet, basename="calibration")
+router.register("appeals", appeals.AppealViewSet, basename="appeal")
+router.register("reports/appeals", appeals.AppealReportViewSet, basename="appeal-report")
 
 urlpatterns = router.urls

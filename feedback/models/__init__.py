@@ -1,3 +1,15 @@
+from feedback.models.appeals import (
+    DECIDED_STATUSES,
+    OPEN_STATUSES,
+    Appeal,
+    AppealAttachment,
+    AppealComment,
+    AppealDecision,
+    AppealEvent,
+    AppealItem,
+    AppealKind,
+    AppealStatus,
+)
 from feedback.models.calibration import (
     CalibrationItem,
     CalibrationParticipant,
@@ -18,6 +30,16 @@ from feedback.models.rubrics import (
 from feedback.models.sampling import AssignmentStatus, QAAssignment, QAAssignmentBatch
 
 __all__ = [
+    "DECIDED_STATUSES",
+    "OPEN_STATUSES",
+    "Appeal",
+    "AppealAttachment",
+    "AppealComment",
+    "AppealDecision",
+    "AppealEvent",
+    "AppealItem",
+    "AppealKind",
+    "AppealStatus",
     "SCALE_BOUNDS",
     "AssignmentStatus",
     "CalibrationItem",

@@ -27,7 +27,7 @@ from feedback.models import (
     RubricVersion,
     RubricVersionStatus,
 )
-from feedback.services.events import qa_review_published_announce
+from feedback.services.events import qa_review_amended_announce, qa_review_published_announce
 from feedback.services.scoring import (
     AnswerInput,
     ScoredAnswer,
@@ -271,6 +271,8 @@ def qa_review_amend(
     changed = [a.criterion for a in changes]
     audit_record(actor=amended_by, action="qa_review.amended", obj=new, before=_describe(old) | {"id": old.pk},
                  after=_describe(new) | {"reason": new.amend_reason, "changed_criteria": changed})
+    new.tenant = old.tenant
+    qa_review_amended_announce(review=new, previous=old)
     return new
 
 

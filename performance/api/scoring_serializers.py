@@ -305,7 +305,7 @@ class SchemeScoreSerializer(StrictModelSerializer):
 class AdjustmentSerializer(StrictModelSerializer):
     class Meta:
         model = ScoreAdjustment
-        fields = ["id", "period", "agent", "score", "points", "reason", "created_by", "created_at"]
+        fields = ["id", "period", "agent", "score", "points", "reason", "appeal", "created_by", "created_at"]
         read_only_fields = fields
 
 

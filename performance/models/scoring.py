@@ -354,7 +354,8 @@ class AgentSchemeScore(TenantOwnedModel):
 
 
 class ScoreAdjustment(TenantOwnedModel):
-    """A correction to a closed period's score, with its reason. Results themselves never change."""
+    """A correction to a period's score, with its reason: manual ones on closed periods, and accepted KPI appeals
+    while the period is not closed (those follow the period's current revision). Results themselves never change."""
 
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(KpiPeriod, on_delete=models.CASCADE, related_name="adjustments")
@@ -363,6 +364,10 @@ class ScoreAdjustment(TenantOwnedModel):
     points = models.DecimalField(max_digits=6, decimal_places=2,
                                  validators=[MinValueValidator(-100), MaxValueValidator(100)])
     reason = models.TextField()
+    appeal = models.ForeignKey(
+        "feedback.Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments",
+        help_text="The accepted appeal this adjustment applies (null: a manual correction of a closed period).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

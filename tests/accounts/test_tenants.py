@@ -35,7 +35,9 @@ def test_staff_create_a_tenant_whose_first_admin_is_invited(staff, client_as, ma
     data = response.json()
     assert (data["slug"], data["time_zone"], data["currency"]) == ("initech", "Europe/Berlin", "EUR")
     assert data["settings"] == {"appeal_window_days": 10, "appeal_sla_days": 5, "max_appeals_per_review": 3,
-                                "qa_pass_mark": "72.50", "invitation_expiry_days": 7, "default_language": "en"}
+                                "qa_pass_mark": "72.50", "invitation_expiry_days": 7, "default_language": "en",
+                                "appeal_attachment_max_bytes": 10 * 2**20,
+                                "appeal_attachment_types": ["pdf", "png", "jpg", "jpeg", "txt", "csv", "mp3", "wav"]}
     assert (data["first_admin_invitation"]["email"], data["first_admin_invitation"]["role"]) == (
         "boss@initech.test", "admin")
     tenant = Tenant.objects.get(slug="initech")

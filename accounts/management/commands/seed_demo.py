@@ -28,7 +28,7 @@ from accounts.operators import platform_operators_group
 from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
-from feedback.demo import demo_qa_seed
+from feedback.demo import demo_appeals_seed, demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
@@ -65,6 +65,7 @@ class Command(BaseCommand):
         start, end = months.previous_range(tenant.zone)
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
+        appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
               f"{_counts(activity.interactions)} interactions, {_counts(activity.shifts)} shifts "
               f"({months.previous_start:%Y-%m-%d} to {months.today:%Y-%m-%d}, today excluded), "
-              f"{qa.created_reviews} new QA reviews.")
+              f"{qa.created_reviews} new QA reviews, {appeals} new appeals.")
         write(f"Logins (password: {DEMO_PASSWORD}):")
         for email, _, role in LOGINS:
             write(f"  {role:<13} {email}")
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             (f"{base}/shifts/", "shifts"),
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
+            (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from itertools import islice
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -33,6 +33,7 @@ from performance.models import (
     KpiPeriod,
     PeriodStatus,
     SchemeVersion,
+    ScoreAdjustment,
     ScoreRevision,
 )
 from performance.selectors import VersionSpec, scheme_versions_effective, versions_with_details
@@ -237,6 +238,7 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
         ScoreRevision.objects.filter(pk=revision.pk).update(is_complete=True, completed_at=now)
         period.current_revision = revision
         _lock_versions(versions, now)
+        _carry_appeal_adjustments(period, revision)
     period.status = _status_after_success(job)
     period.save(update_fields=["status", "current_revision", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(
@@ -246,6 +248,14 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
                  after={"status": period.status, "current_revision": period.current_revision_id, "job": job.pk,
                         "unchanged": counts["unchanged"]})
     period_computed_announce(period=period, job=job, counts=counts)
+
+
+def _carry_appeal_adjustments(period: KpiPeriod, revision: ScoreRevision) -> None:
+    """Accepted appeals stay applied: their adjustments move to the agent's row of the new revision (manual
+    adjustments exist only on closed periods, which are never recomputed)."""
+    row = AgentPeriodScore.objects.filter(revision=revision, agent_id=OuterRef("agent_id"))
+    ScoreAdjustment.objects.filter(period=period, appeal__isnull=False).filter(Exists(row)).update(
+        score=Subquery(row.values("pk")[:1]))
 
 
 def _fail(job: ComputationJob, exc: Exception) -> None:

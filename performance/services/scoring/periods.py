@@ -148,7 +148,16 @@ def period_open_review(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
 
 @transaction.atomic
 def period_close(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
-    """in_review → closed: the results are frozen for good; later corrections are adjustments."""
+    """in_review → closed: the results are frozen for good; later corrections are adjustments.
+
+    Refused (409 period_has_open_appeals, naming them) while appeals on the period's scores or reviews are open."""
+    from feedback.appeal_selectors import appeals_open_in_period
+
+    period = KpiPeriod.objects.select_for_update().select_related("tenant").get(pk=period.pk)
+    open_ids = list(appeals_open_in_period(period).values_list("pk", flat=True))
+    if open_ids:
+        raise Conflict(_("The period has open appeals (%(ids)s); decide or withdraw them before closing it.") % {
+            "ids": ", ".join(str(pk) for pk in open_ids)}, code="period_has_open_appeals")
     return _transition(actor, period, allowed_from=(PeriodStatus.IN_REVIEW,), to=PeriodStatus.CLOSED,
                        action="period.closed", message=NOT_IN_REVIEW,
                        code="period_not_in_review", closed_at=timezone.now(), closed_by=actor.user)
@@ -156,20 +165,26 @@ def period_close(*, actor: Actor, period: KpiPeriod) -> KpiPeriod:
 
 @transaction.atomic
 def score_adjustment_create(*, actor: Actor, period: KpiPeriod, agent: Agent, points: Decimal,
-                            reason: str) -> ScoreAdjustment:
-    """A correction of a closed period's score for one agent, added to (never replacing) the frozen total."""
+                            reason: str, appeal=None) -> ScoreAdjustment:
+    """A correction of a period's score for one agent, added to (never replacing) its total.
+
+    Manual corrections are for closed periods only (an open one is recomputed instead); an accepted appeal
+    (`appeal`) is applied as an adjustment while the period is not closed, and follows later recomputations.
+    """
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.status != PeriodStatus.CLOSED:
+    if appeal is None and period.status != PeriodStatus.CLOSED:
         raise Conflict(_("Adjustments are for closed periods; recompute an open period instead."),
                        code="period_not_closed")
+    if appeal is not None and period.status == PeriodStatus.CLOSED:
+        raise Conflict("The period is closed: an appeal can no longer change its scores.", code="period_closed")
     score = period.current_revision and period.current_revision.scores.filter(agent=agent).first()
     if not score or score.total is None:
         raise ValidationError({"agent": [_("This agent has no score in the period to adjust.")]})
     adjustment = ScoreAdjustment(tenant=actor.tenant, period=period, score=score, agent=agent, points=points,
-                                 reason=reason.strip(), created_by=actor.user)
+                                 reason=reason.strip(), appeal=appeal, created_by=actor.user)
     adjustment.full_clean()
     adjustment.save()
     audit_record(actor=actor, action="score.adjusted", obj=adjustment,
                  after={"period": period.pk, "agent": agent.pk, "score": score.pk, "points": points,
-                        "reason": adjustment.reason})
+                        "reason": adjustment.reason, "appeal": adjustment.appeal_id})
     return adjustment
