@@ -13,6 +13,7 @@ from tests.conftest import ROLES
 from tests.factories import AgentFactory, InteractionFactory, MembershipFactory
 from tests.feedback.appeal_helpers import RATINGS, decide_all, file_review_appeal, own_review
 from tests.feedback.factories import actor_for, published_review
+from tests.feedback.test_permission_matrix import call
 
 
 def only(**codes) -> dict[str, int]:
@@ -54,20 +55,6 @@ def ids(cast, version) -> dict[str, int]:
     south = services.appeal_file(actor=actor_for(south_user, cast.tenant), review=south_review, reason="r")
     return {"own": own.pk, "own_item": own.items.get().pk, "decided": decided.pk, "south": south.pk,
             "fresh_review": own_review(cast, version).pk, "period": make_period(cast.tenant).pk}
-
-
-def fill(value, ids):
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
-        return ids[value[1:-1]]
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fill(v, ids) for v in value]
-    return value
-
-
-def call(client, cast, ids, method, path, body, tenant=None):
-    return getattr(client, method)(cast.url(path.format(**ids), tenant), fill(body, ids), format="json")
 
 
 @pytest.mark.parametrize("role", ROLES)
