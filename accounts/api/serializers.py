@@ -154,7 +154,9 @@ class APIKeyCreateSerializer(StrictSerializer):
 
 
 class APIKeyCreatedSerializer(APIKeySerializer):
-    key = serializers.CharField(read_only=True, help_text="The full key. Shown once; store it now.")
+    key = serializers.CharField(read_only=True, allow_null=True, help_text=(
+        "The full key. Shown once; store it now. Null in a replay of the request (Idempotency-Key): the key is not "
+        "kept."))
 
     class Meta(APIKeySerializer.Meta):
         fields = [*APIKeySerializer.Meta.fields, "key"]
