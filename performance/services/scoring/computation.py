@@ -38,7 +38,6 @@ from performance.models import (
 )
 from performance.selectors import VersionSpec, scheme_versions_effective, versions_with_details
 from performance.services.events import period_computed_announce
-from performance.services.rewards.awards import period_awards_refresh
 from performance.services.scoring.engine import gather_inputs, input_fingerprint, score_period
 from performance.services.scoring.scorecard import OverallResult
 
@@ -242,6 +241,8 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
         _carry_appeal_adjustments(period, revision)
     period.status = _status_after_success(job)
     # The award step: the reward rules evaluated on the results just written (or kept), in this transaction.
+    from performance.services.rewards.awards import period_awards_refresh
+
     counts["awards"] = period_awards_refresh(period=period, revision=period.current_revision)
     period.save(update_fields=["status", "current_revision", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(

@@ -16,7 +16,6 @@ from common.actor import Actor
 from common.audit import audit_record, snapshot
 from common.errors import Conflict
 from performance.models import ComputationJob, KpiPeriod, PeriodKind, PeriodStatus, ScoreAdjustment
-from performance.services.rewards.awards import awards_after_score_adjustment
 
 FIELDS = ["name", "kind", "start", "end", "status", "current_revision"]
 MAX_CUSTOM_DAYS = 366
@@ -188,5 +187,7 @@ def score_adjustment_create(*, actor: Actor, period: KpiPeriod, agent: Agent, po
     audit_record(actor=actor, action="score.adjusted", obj=adjustment,
                  after={"period": period.pk, "agent": agent.pk, "score": score.pk, "points": points,
                         "reason": adjustment.reason, "appeal": adjustment.appeal_id})
+    from performance.services.rewards.awards import awards_after_score_adjustment
+
     awards_after_score_adjustment(actor=actor, period=period, adjustment=adjustment)
     return adjustment
