@@ -192,6 +192,7 @@ class AwardViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
                     "reject": ADMIN_ONLY, "pay": ADMIN_ONLY, "bulk_approve": ADMIN_ONLY, "bulk_pay": ADMIN_ONLY,
                     "export": ADMIN_ONLY}
     object_scopes = {"approve": "manage", "reject": "manage", "pay": "manage"}
+    list_actions = frozenset({"list", "export"})
     query_params = {"export": frozenset({"file_format"})}
 
     def create(self, request, tenant_slug):
@@ -269,7 +270,7 @@ class AwardViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         file_format = exports.file_format_from(request.query_params)
         awards = self.filter_queryset(self.get_queryset()).filter(status=AwardStatus.APPROVED).select_related(
             "team").order_by("period__start", "agent__employee_code", "id")
-        return exports.export_response(rows=awards.iterator(chunk_size=2000), columns=EXPORT_COLUMNS,
+        return exports.export_streaming_response(rows=awards.iterator(chunk_size=2000), columns=EXPORT_COLUMNS,
                                        file_format=file_format, time_zone=self.actor.tenant.time_zone,
                                        filename="awards-approved", sheet_title="awards")
 
