@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -127,7 +126,7 @@ class RewardRuleVersionWithWarningsSerializer(RewardRuleVersionSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"})
 class MoneyField(serializers.Field):
     """An amount as a decimal string with the currency's minor unit (CNY 2 places, JPY 0)."""
 
