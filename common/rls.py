@@ -36,6 +36,7 @@ class Scope(NamedTuple):
                 f"set_config('jixiao.all_tenants', '{self.all_tenants}', true)")
 
 
+SQL_START = "SELECT set_config('jixiao.tenant_id', "
 NO_SCOPE = Scope()
 ALL_TENANTS = Scope(all_tenants="on")
 _scope: ContextVar[Scope] = ContextVar("jixiao_rls_scope", default=NO_SCOPE)

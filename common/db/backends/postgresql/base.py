@@ -24,8 +24,8 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.backends.postgresql import base
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.backends.postgresql import base, operations
+from django.db.backends.utils import CursorWrapper
 from psycopg.pq import TransactionStatus
 
 from common import rls
@@ -68,11 +68,22 @@ class ScopedCursorWrapper(ScopedCursorMixin, CursorWrapper):
     pass
 
 
-class ScopedCursorDebugWrapper(ScopedCursorMixin, CursorDebugWrapper):
+class ScopedCursorDebugWrapper(ScopedCursorMixin, base.CursorDebugWrapper):  # it logs COPY statements too
     pass
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The statement as the caller wrote it (query logs and captured queries leave out the scope's prefix)."""
+        query = super().last_executed_query(cursor, sql, params)
+        if query and query.startswith(rls.SQL_START):
+            query = query.partition("; ")[2]
+        return query
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
