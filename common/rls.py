@@ -7,8 +7,9 @@ hands it to PostgreSQL with `set_config(..., true)` in every transaction that ne
 are empty and tenant-owned tables return nothing (fail closed).
 
 - `tenant_scope(tenant_id)`: one tenant (Celery tasks, services that cross into a tenant they just resolved);
-- `all_tenants()`: every tenant, for the few lookups that legitimately cross tenants (login, /me/, API-key
-  lookup, invitation tokens, beat sweeps listing their work, management commands, the platform admin);
+- `all_tenants()`: every tenant, for the few lookups that legitimately cross tenants (/me/'s memberships, the
+  API-key lookup, invitation tokens, beat sweeps listing their work, management commands, the platform admin);
+  logging in reads only users, which are not tenant-owned;
 - `scope_enter_tenant(tenant_id)`: the rest of the current request is about this tenant (common/tenancy.py);
   `request_scope()` (the middleware) starts each request with no scope and restores the outer one after it.
 
