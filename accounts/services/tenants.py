@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from accounts.models import Invitation, LeaderboardVisibility, Role, Tenant, User
 from accounts.services.invitations import invitation_create
 from accounts.services.memberships import membership_add
+from common import rls
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 
@@ -166,6 +167,14 @@ def tenant_create(
     tenant = _tenant_build(slug=slug, name=name, time_zone=time_zone, currency=currency, settings=settings or {})
     _first_admin_check(admin_email, admin_password)
     tenant.save()
+    with rls.tenant_scope(tenant.pk):
+        return _tenant_populate(tenant, created_by=created_by, admin_email=admin_email,
+                                admin_full_name=admin_full_name, admin_password=admin_password)
+
+
+def _tenant_populate(tenant: Tenant, *, created_by: User | None, admin_email: str, admin_full_name: str,
+                     admin_password: str | None) -> tuple[Tenant, Invitation | None]:
+    """The new tenant's audit trail and first admin, in the new tenant's scope."""
     actor = Actor(tenant=tenant, role=PLATFORM_ROLE, user=created_by)
     audit_record(actor=actor, action="tenant.created", obj=tenant, after=snapshot(tenant, FIELDS))
     if admin_password is None:

@@ -166,10 +166,17 @@ SCHEME_COLUMNS = ["tenant", "overall", "revision", "agent", "scheme_version", "t
 
 
 def _copy(cursor, model, names: list[str], rows) -> None:
+    """COPY into a temporary staging table, then INSERT … SELECT into the table: PostgreSQL refuses COPY FROM
+    into a table under row-level security, while the INSERT is checked by its policy like any other write."""
+    table = model._meta.db_table
     columns = ", ".join(model._meta.get_field(name).column for name in names)
-    with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+    stage = f"jx_stage_{table}"
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+    with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}")
 
 
 def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[OverallResult]) -> None:
