@@ -27,6 +27,7 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "feedback.QAAssignmentBatch": {"per_agent": 1, "percent": None},
     "feedback.QAReviewAnswer": {"is_na": True, "rating": None},
     "feedback.Appeal": {"level": 1, "review": _related("feedback.QAReview")},
+    "performance.Award": {"source": "discretionary", "agent": _related("accounts.Agent")},
 }
 
 
