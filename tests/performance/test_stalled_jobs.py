@@ -205,9 +205,9 @@ def test_finding_stalled_jobs_is_one_query_for_every_tenant(cast, sent, django_c
     jobs.append(lost_job(make_period(cast.other_tenant)))
     lost_job(make_period(cast.tenant, kind="custom"), idle_seconds=10)  # not stalled yet
     compute_now(make_period(cast.tenant, kind="quarterly", end=date(2027, 1, 1)))  # finished
+    idle_since = timezone.now() - timedelta(seconds=STALL)
     with CaptureQueriesContext(connection) as queries:
-        idle_since = timezone.now() - timedelta(seconds=STALL)
-    found = list(stalls._stalled_jobs(queued_idle_since=idle_since, running_idle_since=idle_since))
+        found = list(stalls._stalled_jobs(queued_idle_since=idle_since, running_idle_since=idle_since))
     assert len(queries) == 1
     assert [j.pk for j in found] == [j.pk for j in jobs]
     assert {j.tenant.slug for j in found} == {"acme", "globex"}  # tenants came with the same query
