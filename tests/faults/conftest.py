@@ -187,8 +187,20 @@ def forget_results(period: KpiPeriod) -> None:
 
 @contextmanager
 def gate_on_agent(agent_id: int):
-    """Hold the COPY of the chunk holding `agent_id`'s score row until the block ends (or `release()`)."""
-    table = AgentPeriodScore._meta.db_table
+    """Hold the COPY of the chunk holding `agent_id`'s score row until `release()` (or the block ends)."""
+    with gate_on(AgentPeriodScore._meta.db_table, "INSERT", f"NEW.agent_id = {int(agent_id)}") as gate:
+        yield gate
+
+
+@contextmanager
+def gate_on_completion():
+    """Hold the run's last transaction (the revision becoming complete) until `release()` (or the block ends)."""
+    with gate_on(ScoreRevision._meta.db_table, "UPDATE", "NEW.is_complete AND NOT OLD.is_complete") as gate:
+        yield gate
+
+
+@contextmanager
+def gate_on(table: str, event: str, condition: str):
     holder = raw_connection(autocommit=True)
     holder.execute("SELECT pg_advisory_lock(%s, %s)", GATE_KEY)
     with connection.cursor() as cursor:
@@ -196,8 +208,8 @@ def gate_on_agent(agent_id: int):
             CREATE OR REPLACE FUNCTION jx_test_fault_gate() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_advisory_xact_lock_shared({GATE_KEY[0]}, {GATE_KEY[1]}); RETURN NEW; END $$;
             DROP TRIGGER IF EXISTS jx_test_fault_gate ON {table};
-            CREATE TRIGGER jx_test_fault_gate BEFORE INSERT ON {table} FOR EACH ROW
-                WHEN (NEW.agent_id = {int(agent_id)}) EXECUTE FUNCTION jx_test_fault_gate();
+            CREATE TRIGGER jx_test_fault_gate BEFORE {event} ON {table} FOR EACH ROW
+                WHEN ({condition}) EXECUTE FUNCTION jx_test_fault_gate();
         """)
     gate = Gate(holder)
     try:
@@ -217,7 +229,8 @@ class Gate:
     def waiting(self) -> int:
         """How many sessions wait at the gate."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database ="
+                           " (SELECT oid FROM pg_database WHERE datname = current_database())"
                            " AND classid = %s AND objid = %s", GATE_KEY)
             return cursor.fetchone()[0]
 

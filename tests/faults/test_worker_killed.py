@@ -2,7 +2,7 @@
 
 The gate (see conftest) holds the run at a known point: `mid_write`, inside the COPY of the 4th of 6 chunks (3
 committed, progress 50 %); `before_finish`, with every chunk written (progress 99 %) and the last transaction waiting
-for the period's row lock. The worker is killed there; a beat process (its own supervised process in production)
+to mark the revision complete. The worker is killed there; a beat process (its own supervised process in production)
 runs the stall sweep every second; a new worker is started. The job must succeed, and every field of every result
 row must equal those of an undisturbed run on the same inputs (computed first, in this process).
 """
@@ -12,13 +12,13 @@ import time
 import pytest
 from django.utils import timezone
 
-from performance.models import AgentPeriodScore, ComputationJob, KpiPeriod
+from performance.models import AgentPeriodScore, ComputationJob
 from tests.faults.conftest import (
     agents_in_write_order,
     build_month,
     forget_results,
     gate_on_agent,
-    raw_connection,
+    gate_on_completion,
     score_rows,
     wait_until,
 )
@@ -43,25 +43,6 @@ def month(cast, settings):
     return period, expected
 
 
-class PeriodRowLock:
-    """Holds the period's row lock in another session, as the gate for `before_finish`."""
-
-    def __init__(self, period: KpiPeriod):
-        self.conn = raw_connection()
-        self.conn.execute(f"SELECT 1 FROM {KpiPeriod._meta.db_table} WHERE id = %s FOR UPDATE", [period.pk])
-        self.open = False
-
-    def waiting(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"
-                                 ).fetchone()[0]
-
-    def release(self) -> None:
-        if not self.open:
-            self.conn.rollback()
-            self.conn.close()
-            self.open = True
-
-
 @pytest.mark.parametrize("point", ["mid_write", "before_finish"])
 def test_a_worker_killed_mid_computation_is_replaced_and_the_rows_equal_an_undisturbed_run(
         point, month, cast, client_as, processes):
@@ -71,12 +52,8 @@ def test_a_worker_killed_mid_computation_is_replaced_and_the_rows_equal_an_undis
     processes.beat()
     admin = client_as(cast.users["admin"])
 
-    if point == "mid_write":
-        gate_context = gate_on_agent(agents_in_write_order(period)[3 * CHUNK])  # first agent of the 4th chunk
-    else:
-        gate_context = None
-    gate = gate_context.__enter__() if gate_context else PeriodRowLock(period)
-    try:
+    first_of_4th_chunk = agents_in_write_order(period)[3 * CHUNK]
+    with gate_on_agent(first_of_4th_chunk) if point == "mid_write" else gate_on_completion() as gate:
         accepted = admin.post(cast.url(f"periods/{period.pk}/compute/"))
         assert accepted.status_code == 202, accepted.content
         job_id = accepted.json()["id"]
@@ -87,15 +64,9 @@ def test_a_worker_killed_mid_computation_is_replaced_and_the_rows_equal_an_undis
             assert (job.status, job.progress, written) == ("running", 50, 3 * CHUNK)
         else:
             assert (job.status, job.progress, written) == ("running", 99, 24)
-
         worker.kill()
         killed_at, killed_wall = time.monotonic(), timezone.now()
         gate.release()  # the dead worker's session ends at its next read from the client and frees its locks
-    finally:
-        if gate_context:
-            gate_context.__exit__(None, None, None)
-        else:
-            gate.release()
 
     # A new worker: the beat's sweep (run by it) sees the run is gone and queues the job again, which it then runs.
     processes.worker()
