@@ -228,8 +228,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CEL
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "jixiao")
 # Faults (README "Reliability and security"). The Redis transport with kombu's restore-after-close crash fixed
 # (config/broker.py); other brokers use their own transport.
-if CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss"):
-    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_TRANSPORT = os.environ.get(
+    "CELERY_BROKER_TRANSPORT",
+    "config.broker:Transport" if CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss") else None)
 # Stalled computation jobs (performance/services/scoring/stalls.py): the sweep runs every JOB_STALL_SWEEP_SECONDS.
 # A running job whose run is gone (no worker holds its lock: the worker died) is sent again once it was started
 # JOB_LOST_RUN_SECONDS ago; a queued job that no worker picked up, after JOB_STALL_SECONDS (keep it above the

@@ -31,11 +31,12 @@ from accounts.models import Agent
 from performance.models import AgentPeriodScore, AgentSchemeScore, KpiPeriod, ScoreRevision
 from tests.conftest import ROOT
 from tests.factories import AgentFactory, InteractionFactory
-from tests.performance.conftest import make_period, make_version
+from tests.performance.conftest import compute_now, make_period, make_version
 
 GATE_KEY = (0x6A79, 1)  # the advisory lock the gate trigger waits on
 OCT = datetime(2026, 10, 5, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 WAIT_SECONDS = 90
+CHUNK = 4  # agents per write chunk in the fault tests: the month below has 6 chunks
 
 
 def db_url() -> str:
@@ -104,9 +105,11 @@ class Processes:
         return process
 
     def worker(self, *, pool: str = "solo") -> Process:
-        pool_args = ["--pool=solo"] if pool == "solo" else ["--pool=prefork", "--concurrency=1"]
-        return self._start("worker", ["worker", *pool_args, "-Q", self.queue, "--loglevel=INFO", "--without-gossip",
-                                      "--without-mingle", "--without-heartbeat"], " ready.")
+        # prefork runs like scripts/serve.sh's worker (2 processes: the main one keeps reading the queue while a task
+        # runs; gossip, mingle and heartbeat on); solo is the quick one
+        pool_args = (["--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"] if pool == "solo"
+                     else ["--pool=prefork", "--concurrency=2"])
+        return self._start("worker", ["worker", *pool_args, "-Q", self.queue, "--loglevel=INFO"], " ready.")
 
     def beat(self) -> Process:
         return self._start("beat", ["beat", "--loglevel=INFO", "-s", str(self.tmp_path / "beat-schedule")],
@@ -150,6 +153,21 @@ def build_month(cast, *, extra_agents: int = 18, seed: int = 10) -> KpiPeriod:
                                talk_seconds=rng.randint(100, 700))
     make_version(cast.tenant)
     return make_period(cast.tenant)
+
+
+@pytest.fixture
+def month(cast, settings):
+    """The month of build_month, computed once undisturbed in this process: (period without results, the
+    reference rows)."""
+    settings.JOB_WRITE_CHUNK_AGENTS = CHUNK
+    period = build_month(cast)  # 24 agents: 6 chunks of 4
+    assert len(agents_in_write_order(period)) == 24
+    reference = compute_now(period)
+    assert reference.status == "succeeded", reference.errors
+    expected = score_rows(period.current_revision)
+    assert len(expected["overall"]) == 24 and any(row["total"] is not None for row in expected["overall"])
+    forget_results(period)
+    return period, expected
 
 
 def agents_in_write_order(period: KpiPeriod) -> list[int]:

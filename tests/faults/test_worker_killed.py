@@ -14,33 +14,17 @@ from django.utils import timezone
 
 from performance.models import AgentPeriodScore, ComputationJob
 from tests.faults.conftest import (
+    CHUNK,
     agents_in_write_order,
-    build_month,
-    forget_results,
     gate_on_agent,
     gate_on_completion,
     score_rows,
     wait_until,
 )
-from tests.performance.conftest import compute_now
 
 pytestmark = pytest.mark.faults
 
-CHUNK = 4
 WORKER_ENV = {"JOB_WRITE_CHUNK_AGENTS": str(CHUNK), "JOB_STALL_SWEEP_SECONDS": "1", "JOB_LOST_RUN_SECONDS": "2"}
-
-
-@pytest.fixture
-def month(cast, settings):
-    settings.JOB_WRITE_CHUNK_AGENTS = CHUNK
-    period = build_month(cast)  # 24 agents: 6 chunks of 4
-    assert len(agents_in_write_order(period)) == 24
-    reference = compute_now(period)
-    assert reference.status == "succeeded", reference.errors
-    expected = score_rows(period.current_revision)
-    assert len(expected["overall"]) == 24 and any(row["total"] is not None for row in expected["overall"])
-    forget_results(period)
-    return period, expected
 
 
 @pytest.mark.parametrize("point", ["mid_write", "before_finish"])
