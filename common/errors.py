@@ -41,6 +41,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """A temporary database error (see common.dberrors): nothing was changed, and the request may be sent again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The database could not complete the request; nothing was changed. Try again shortly.")
+    default_code = "service_unavailable"
+
+
 def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     """Turn DRF's nested error detail into a flat list of {field, message, code}."""
     if isinstance(detail, dict):
@@ -94,10 +102,11 @@ STATIC_TITLES = {
     exceptions.MethodNotAllowed: STATUS_TITLES[405],
     exceptions.UnsupportedMediaType: STATUS_TITLES[415],
     exceptions.Throttled: STATUS_TITLES[429],
+    ServiceUnavailable: STATUS_TITLES[503],
 }
 VALIDATION_TITLE = _("Invalid input.")
 SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
-UNAVAILABLE_DETAIL = _("The database could not complete the request; nothing was changed. Try again shortly.")
+UNAVAILABLE_DETAIL = ServiceUnavailable.default_detail
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 INVALID_TOKEN_DETAIL = _("The token is invalid or has expired. Log in again, or refresh the access token.")
 
@@ -127,6 +136,14 @@ def _as_api_exception(exc: Exception) -> Exception:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_temporary_db_error(exc):
+        # Answered here rather than by the middleware, so that the view still finalizes its response (an
+        # Idempotency-Key is released for the retry); the broken connection is closed first.
+        request = context.get("request")
+        logger.warning("Temporary database error %s on %s (request id %s): %s", type(exc).__name__,
+                       request.path if request is not None else "?", request_id_var.get(), exc)
+        close_broken_connections()
+        exc = ServiceUnavailable()
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -157,6 +174,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             body = problem(response.status_code, str(code), _title(exc), str(detail), instance)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["retry_after_seconds"] = int(exc.wait)
+        if isinstance(exc, ServiceUnavailable):
+            body["retry_after_seconds"] = UNAVAILABLE_RETRY_AFTER_SECONDS
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
