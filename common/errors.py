@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from http import HTTPStatus
 from typing import Any
 
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from common.dberrors import close_broken_connections, is_temporary_db_error
 from common.middleware import request_id_var
 
 logger = logging.getLogger("jixiao.errors")
@@ -37,6 +39,14 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("The request conflicts with the current state of the resource.")
     default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """A temporary database error (see common.dberrors): nothing was changed, and the request may be sent again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The database could not complete the request; nothing was changed. Try again shortly.")
+    default_code = "service_unavailable"
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -86,14 +96,18 @@ STATUS_TITLES = {
     422: _("Unprocessable request."),
     429: _("Too many requests."),
     500: _("Server error."),
+    503: _("Service temporarily unavailable."),
 }
 STATIC_TITLES = {
     exceptions.MethodNotAllowed: STATUS_TITLES[405],
     exceptions.UnsupportedMediaType: STATUS_TITLES[415],
     exceptions.Throttled: STATUS_TITLES[429],
+    ServiceUnavailable: STATUS_TITLES[503],
 }
 VALIDATION_TITLE = _("Invalid input.")
 SERVER_ERROR_DETAIL = _("An unexpected error occurred. It has been logged; quote the request id when reporting it.")
+UNAVAILABLE_DETAIL = ServiceUnavailable.default_detail
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 INVALID_TOKEN_DETAIL = _("The token is invalid or has expired. Log in again, or refresh the access token.")
 
 
@@ -122,6 +136,14 @@ def _as_api_exception(exc: Exception) -> Exception:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_temporary_db_error(exc):
+        # Answered here rather than by the middleware, so that the view still finalizes its response (an
+        # Idempotency-Key is released for the retry); the broken connection is closed first.
+        request = context.get("request")
+        logger.warning("Temporary database error %s on %s (request id %s): %s", type(exc).__name__,
+                       request.path if request is not None else "?", request_id_var.get(), exc)
+        close_broken_connections()
+        exc = ServiceUnavailable()
     exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -152,6 +174,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             body = problem(response.status_code, str(code), _title(exc), str(detail), instance)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["retry_after_seconds"] = int(exc.wait)
+        if isinstance(exc, ServiceUnavailable):
+            body["retry_after_seconds"] = UNAVAILABLE_RETRY_AFTER_SECONDS
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
@@ -179,8 +204,25 @@ def not_found_view(request, exception=None) -> JsonResponse:
 
 
 def server_error_view(request) -> JsonResponse:
+    # Django calls this (handler500) while handling an exception that escaped a middleware, not only a view.
+    raised = sys.exc_info()[1]
+    if raised is not None and is_temporary_db_error(raised):
+        return service_unavailable_response(request, raised)
     return _django_problem(request, 500, "server_error", STATUS_TITLES[500], SERVER_ERROR_DETAIL,
                            request_id=request_id_var.get())
+
+
+def service_unavailable_response(request, exc: Exception) -> JsonResponse:
+    """A 503 for a temporary database error (connection lost, server shutting down, deadlock, serialization
+    failure): the request's transaction was rolled back, so a retry is safe. The broken connection is closed so that
+    the next request on this thread opens a fresh one."""
+    logger.warning("Temporary database error %s on %s %s (request id %s): %s", type(exc).__name__, request.method,
+                   request.path, request_id_var.get(), exc)
+    close_broken_connections()
+    response = _django_problem(request, 503, "service_unavailable", STATUS_TITLES[503], UNAVAILABLE_DETAIL,
+                               request_id=request_id_var.get(), retry_after_seconds=UNAVAILABLE_RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def unhandled_exception_response(request, exc: Exception) -> JsonResponse:
@@ -212,4 +254,6 @@ class ApiErrorMiddleware:
                                    _("You do not have permission to perform this action."))
         if isinstance(exception, (BadRequest, SuspiciousOperation)):
             return _django_problem(request, 400, "bad_request", STATUS_TITLES[400], _("The request is malformed."))
+        if is_temporary_db_error(exception):
+            return service_unavailable_response(request, exception)
         return unhandled_exception_response(request, exception)

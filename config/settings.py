@@ -240,18 +240,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "jixiao")
+# Faults (README "Reliability and security"). The Redis transport with kombu's restore-after-close crash fixed
+# (config/broker.py); other brokers use their own transport.
+CELERY_BROKER_TRANSPORT = os.environ.get(
+    "CELERY_BROKER_TRANSPORT",
+    "config.broker:Transport" if CELERY_BROKER_URL.split("://", 1)[0] in ("redis", "rediss") else None)
+# Stalled computation jobs (performance/services/scoring/stalls.py): the sweep runs every JOB_STALL_SWEEP_SECONDS.
+# A running job whose run is gone (no worker holds its lock: the worker died) is sent again once it was started
+# JOB_LOST_RUN_SECONDS ago; a queued job that no worker picked up, after JOB_STALL_SECONDS (keep it above the
+# normal queue wait). After JOB_MAX_REQUEUES re-sends the job fails and its period returns to its previous status.
+JOB_STALL_SWEEP_SECONDS = float(os.environ.get("JOB_STALL_SWEEP_SECONDS", "15"))
+JOB_LOST_RUN_SECONDS = int(os.environ.get("JOB_LOST_RUN_SECONDS", "30"))
+JOB_STALL_SECONDS = int(os.environ.get("JOB_STALL_SECONDS", "300"))
+JOB_MAX_REQUEUES = int(os.environ.get("JOB_MAX_REQUEUES", "3"))
+# A run stopped by a temporary database error is retried after base × 2^n seconds (5, 10, 20, 40, 80).
+JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", "5"))
+# Agents whose results are written per transaction (smaller: more, shorter transactions).
+JOB_WRITE_CHUNK_AGENTS = int(os.environ.get("JOB_WRITE_CHUNK_AGENTS", "2500"))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-jobs": {
         "task": "performance.tasks.requeue_stalled_jobs",
-        "schedule": 60.0,
-        "options": {"expires": 55},  # a sweep not started before the next one is due is dropped, not piled up
+        "schedule": JOB_STALL_SWEEP_SECONDS,
+        # a sweep not started before the next one is due is dropped, not piled up
+        "options": {"expires": max(1.0, JOB_STALL_SWEEP_SECONDS - 1)},
     },
 }
-
-# A queued or running computation job that no worker runs and that nothing happened to for this long is sent
-# again; after JOB_MAX_REQUEUES such re-sends it fails and its period returns to its previous status.
-JOB_STALL_SECONDS = int(os.environ.get("JOB_STALL_SECONDS", "300"))
-JOB_MAX_REQUEUES = int(os.environ.get("JOB_MAX_REQUEUES", "3"))
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,13 @@
 """Celery entry points of the performance app: they take ids and call a service."""
 
 from celery import shared_task
+from django.conf import settings
 
+from common.dberrors import close_broken_connections, is_temporary_db_error
 from performance.services.scoring.computation import (
     BUSY,
-    TEMPORARY_ERRORS,
     computation_job_fail,
+    computation_job_requeue,
     computation_job_run,
 )
 from performance.services.scoring.stalls import computation_jobs_requeue_stalled
@@ -19,13 +21,19 @@ def compute_period_scores(self, job_id: int, tenant_id: int) -> str:
 
     When another delivery of the same job is running right now, try again later: if that run dies, this one
     takes over; if it finishes, this one is a no-op. A temporary database error is retried a few times, then the
-    job fails.
+    job fails. A temporary error is one of Django's or psycopg's own (COPY raises those), see common.dberrors; the
+    retry starts on a fresh connection and from a clean state (the run's incomplete revision is discarded).
     """
     try:
         outcome = computation_job_run(job_id=job_id, tenant_id=tenant_id)
-    except TEMPORARY_ERRORS as exc:
+    except Exception as exc:
+        if not is_temporary_db_error(exc):
+            raise
+        close_broken_connections()
         if self.request.retries < TEMPORARY_ERROR_RETRIES:
-            raise self.retry(exc=exc, countdown=15 * 2**self.request.retries) from exc
+            computation_job_requeue(job_id=job_id, tenant_id=tenant_id)
+            countdown = settings.JOB_RETRY_BASE_SECONDS * 2**self.request.retries
+            raise self.retry(exc=exc, countdown=countdown) from exc
         computation_job_fail(job_id=job_id, tenant_id=tenant_id, error=exc)
         raise
     if outcome == BUSY:

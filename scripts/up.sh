@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up and brings jixiao up: dependencies, services, database, demo tenant, static files,
-# then a Celery worker and the API under gunicorn (scripts/serve.sh; Ctrl-C stops both).
+# then the API under gunicorn, a Celery worker and Celery beat, each supervised (scripts/serve.sh; Ctrl-C stops all).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv

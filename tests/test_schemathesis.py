@@ -171,7 +171,7 @@ def test_every_operation_conforms_to_the_schema(transactional_db, monkeypatch):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     operations = sorted((result.ok() for result in schema.get_all_operations()),
                         key=lambda op: (op.method.upper() == "DELETE", op.path, op.method))
-    failures, keys = [], itertools.count()
+    failures, keys, calls = [], itertools.count(), []
     for operation in operations:
         pinned = _path_parameters(operation, tenant, seeded["ids"])
         for mode, max_examples in EXAMPLES.items():
@@ -183,6 +183,7 @@ def test_every_operation_conforms_to_the_schema(transactional_db, monkeypatch):
             def run(case):
                 if IDEMPOTENCY_KEY in (case.headers or {}):  # a fresh key each time: reuse (422) is tested elsewhere
                     case.headers[IDEMPOTENCY_KEY] = f"fuzz-{next(keys)}"
+                calls.append(case.operation.label)
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
             try:
@@ -191,4 +192,5 @@ def test_every_operation_conforms_to_the_schema(transactional_db, monkeypatch):
                 continue
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect every operation's failures
                 failures.append(f"{operation.label} ({mode.value} data): {exc}")
+    print(f"schemathesis: {len(operations)} operations, {len(calls)} examples called, {len(failures)} failing")
     assert not failures, f"{len(failures)} operations fail:\n\n" + "\n\n".join(failures)

@@ -126,9 +126,9 @@ class WorkerDied(BaseException):
     """Not an Exception: like a killed worker, nothing in the job catches it."""
 
 
-def test_a_run_that_died_half_way_is_taken_over_and_leaves_one_runs_rows(cast, scored_month, monkeypatch):
+def test_a_run_that_died_half_way_is_taken_over_and_leaves_one_runs_rows(cast, scored_month, monkeypatch, settings):
     period, _ = scored_month
-    monkeypatch.setattr(computation, "CHUNK_SIZE", 2)
+    settings.JOB_WRITE_CHUNK_AGENTS = 2
     real_write_chunk = computation._write_chunk
     calls = []
 

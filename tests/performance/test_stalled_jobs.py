@@ -189,7 +189,8 @@ def test_a_job_still_stalled_after_the_last_resend_fails_and_the_period_goes_bac
 def test_a_run_starting_while_the_sweep_fails_the_job_keeps_it(cast, month, sent, monkeypatch,
                                                               django_capture_on_commit_callbacks):
     job = lost_job(month, requeues=3)
-    found = list(stalls._stalled_jobs(idle_since=timezone.now() - timedelta(seconds=STALL)))
+    idle_since = timezone.now() - timedelta(seconds=STALL)
+    found = list(stalls._stalled_jobs(queued_idle_since=idle_since, running_idle_since=idle_since))
     assert [j.pk for j in found] == [job.pk]
     monkeypatch.setattr(stalls, "_stalled_jobs", lambda **kwargs: found)
     with run_holding_the_lock(job):  # a delayed delivery started between the sweep's query and its decision
@@ -204,8 +205,9 @@ def test_finding_stalled_jobs_is_one_query_for_every_tenant(cast, sent, django_c
     jobs.append(lost_job(make_period(cast.other_tenant)))
     lost_job(make_period(cast.tenant, kind="custom"), idle_seconds=10)  # not stalled yet
     compute_now(make_period(cast.tenant, kind="quarterly", end=date(2027, 1, 1)))  # finished
+    idle_since = timezone.now() - timedelta(seconds=STALL)
     with CaptureQueriesContext(connection) as queries:
-        found = list(stalls._stalled_jobs(idle_since=timezone.now() - timedelta(seconds=STALL)))
+        found = list(stalls._stalled_jobs(queued_idle_since=idle_since, running_idle_since=idle_since))
     assert len(queries) == 1
     assert [j.pk for j in found] == [j.pk for j in jobs]
     assert {j.tenant.slug for j in found} == {"acme", "globex"}  # tenants came with the same query

@@ -19,12 +19,14 @@ import time
 from contextlib import contextmanager
 from itertools import islice
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from common.audit import audit_record
+from common.dberrors import TEMPORARY_DB_ERRORS, is_temporary_db_error
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -43,11 +45,10 @@ from performance.services.scoring.scorecard import OverallResult
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 2500  # agents written per transaction
 LOCK_NAMESPACE = 0x6A78  # first key of the two-key advisory lock ("jx")
 
 DONE, BUSY, NOOP, FAILED = "done", "busy", "noop", "failed"
-TEMPORARY_ERRORS = (OperationalError, InterfaceError)  # the database went away or gave up; worth another try
+TEMPORARY_ERRORS = TEMPORARY_DB_ERRORS  # the database went away or gave up (Django's or psycopg's classes)
 
 
 @contextmanager
@@ -61,8 +62,11 @@ def job_lock(job_id: int):
         yield acquired
     finally:
         if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except TEMPORARY_DB_ERRORS:
+                connection.close()  # the session is gone (PostgreSQL freed the lock with it): keep the first error
 
 
 def computation_job_run(*, job_id: int, tenant_id: int) -> str:
@@ -74,7 +78,8 @@ def computation_job_run(*, job_id: int, tenant_id: int) -> str:
     with job_lock(job.pk) as acquired:
         if not acquired:
             return BUSY
-        claim = {"started_at": timezone.now(), "attempts": F("attempts") + 1}
+        # A run starts from zero: a re-sent job never shows the dead run's progress (attempts counts the runs).
+        claim = {"started_at": timezone.now(), "attempts": F("attempts") + 1, "progress": 0}
         claimed = ComputationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, **claim)
         # Running but not locked by anyone: the run that claimed it died; this delivery takes over.
@@ -83,9 +88,9 @@ def computation_job_run(*, job_id: int, tenant_id: int) -> str:
         job.refresh_from_db()
         try:
             _run(job)
-        except TEMPORARY_ERRORS:
-            raise  # the job stays running; a retried delivery takes it over
         except Exception as exc:
+            if is_temporary_db_error(exc):
+                raise  # the job stays running; a retried delivery takes it over (see computation_job_requeue)
             logger.exception("Computation job %s failed", job.pk)
             _fail(job, exc)
             return FAILED
@@ -97,6 +102,17 @@ def computation_job_fail(*, job_id: int, tenant_id: int, error: Exception) -> No
     job = ComputationJob.objects.filter(pk=job_id, tenant_id=tenant_id, status__in=["queued", "running"]).first()
     if job is not None:
         _fail(job, error)
+
+
+def computation_job_requeue(*, job_id: int, tenant_id: int) -> None:
+    """A run stopped on a temporary error and its task will be delivered again: the job is queued again (progress
+    0), so that it reads as waiting and the stall sweep gives it the queued job's delay. Best effort: with the
+    database still away the job stays running, and the sweep re-sends it once its run is seen to be gone."""
+    try:
+        ComputationJob.objects.filter(pk=job_id, tenant_id=tenant_id, status=JobStatus.RUNNING).update(
+            status=JobStatus.QUEUED, progress=0)
+    except TEMPORARY_DB_ERRORS:
+        connection.close()
 
 
 def _run(job: ComputationJob) -> None:
@@ -151,7 +167,7 @@ def _write(job: ComputationJob, period: KpiPeriod, results: dict[int, OverallRes
                                                 job=job, fingerprint=fingerprint)
     ordered = sorted(results.values(), key=lambda r: r.agent_id)
     done = 0
-    for chunk in _chunks(ordered, CHUNK_SIZE):
+    for chunk in _chunks(ordered, settings.JOB_WRITE_CHUNK_AGENTS):
         with transaction.atomic():
             _write_chunk(job, revision, chunk)
             done += len(chunk)

@@ -1,7 +1,9 @@
 """Computation jobs never stay stuck: a job whose task message was lost, or whose run died, is sent again.
 
 A job is stalled when it is queued or running, no run holds its advisory lock (see computation.job_lock), and
-nothing happened to it (created, claimed by a run, sent again) for `JOB_STALL_SECONDS`. Liveness is read from
+nothing happened to it (created, claimed by a run, sent again) for `JOB_STALL_SECONDS` (queued: its message may
+wait behind others) or `JOB_LOST_RUN_SECONDS` (running: the run that claimed it is gone, its worker died). A
+re-sent job is queued again. Liveness is read from
 pg_locks, so checking never takes the lock away from a run. Sending again is safe: a run is idempotent and takes
 over a dead one. After `JOB_MAX_REQUEUES` sends a job that is still stalled fails, and its period returns to the
 status it had before the computation was requested.
@@ -15,7 +17,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Mod
 from django.utils import timezone
@@ -54,12 +56,15 @@ def _without_live_run(jobs: QuerySet) -> QuerySet:
         lock_key__in=RawSQL(_LIVE_RUN_KEYS, [LOCK_NAMESPACE]))
 
 
-def _stalled_jobs(*, idle_since) -> QuerySet:
-    """Active jobs without a live run whose last sign of life (creation, claim or re-send) is before idle_since:
+def _stalled_jobs(*, queued_idle_since, running_idle_since) -> QuerySet:
+    """Active jobs without a live run whose last sign of life (creation, claim or re-send) is before the idle bound
+    of their status (a running job without a live run lost its worker; a queued one may just wait in the queue):
     one query across tenants."""
     return _without_live_run(ComputationJob.objects.filter(status__in=ACTIVE)).annotate(
         last_activity=Greatest("created_at", "started_at", "requeued_at"),  # PostgreSQL's GREATEST skips NULLs
-    ).filter(last_activity__lt=idle_since).select_related("tenant").order_by("id")
+    ).filter(Q(status=JobStatus.QUEUED, last_activity__lt=queued_idle_since)
+             | Q(status=JobStatus.RUNNING, last_activity__lt=running_idle_since)
+             ).select_related("tenant").order_by("id")
 
 
 def _send(job_id: int, tenant_id: int) -> None:
@@ -76,15 +81,16 @@ def _requeue(job: ComputationJob, *, actor: Actor | None) -> bool:
     """Count the re-send, audit it, and send the task after commit; False if the job changed meanwhile."""
     now = timezone.now()
     with transaction.atomic():
+        # Queued again: a running job's run is gone, and its new message may wait in the queue like any other.
         changed = ComputationJob.objects.filter(pk=job.pk, status__in=ACTIVE, requeues=job.requeues).update(
-            requeues=F("requeues") + 1, requeued_at=now)
+            requeues=F("requeues") + 1, requeued_at=now, status=JobStatus.QUEUED, progress=0)
         if not changed:
             return False
         audit_record(actor=actor, tenant=job.tenant, action="computation_job.requeued", obj=job,
                      before={"requeues": job.requeues},
-                     after={"requeues": job.requeues + 1, "status": job.status, "period": job.period_id})
+                     after={"requeues": job.requeues + 1, "status": JobStatus.QUEUED, "period": job.period_id})
         transaction.on_commit(partial(_send, job.pk, job.tenant_id))
-    job.requeues, job.requeued_at = job.requeues + 1, now
+    job.requeues, job.requeued_at, job.status, job.progress = job.requeues + 1, now, JobStatus.QUEUED, 0
     return True
 
 
@@ -101,16 +107,19 @@ def _fail_stalled(job: ComputationJob, *, max_requeues: int) -> bool:
     return True
 
 
-def computation_jobs_requeue_stalled(*, stall_seconds: int | None = None,
+def computation_jobs_requeue_stalled(*, stall_seconds: int | None = None, lost_run_seconds: int | None = None,
                                      max_requeues: int | None = None) -> dict[str, list[int]]:
     """Send every stalled job's task again, or fail the job once it was sent `max_requeues` times.
 
     Returns the ids of the jobs sent again and of those failed."""
     stall_seconds = settings.JOB_STALL_SECONDS if stall_seconds is None else stall_seconds
+    lost_run_seconds = settings.JOB_LOST_RUN_SECONDS if lost_run_seconds is None else lost_run_seconds
     max_requeues = settings.JOB_MAX_REQUEUES if max_requeues is None else max_requeues
     outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    now = timezone.now()
     with rls.all_tenants():  # the sweep lists every tenant's stalled jobs, then handles each in its tenant's scope
-        stalled = list(_stalled_jobs(idle_since=timezone.now() - timedelta(seconds=stall_seconds)))
+        stalled = list(_stalled_jobs(queued_idle_since=now - timedelta(seconds=stall_seconds),
+                                     running_idle_since=now - timedelta(seconds=lost_run_seconds)))
     for job in stalled:
         with rls.tenant_scope(job.tenant_id):
             if job.requeues >= max_requeues:
