@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import Agent
@@ -45,8 +46,11 @@ def db_url() -> str:
 
 
 def raw_connection(**kwargs) -> psycopg.Connection:
-    db = connection.settings_dict
-    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], **kwargs)
+    """The test's own session, as the owner: it locks rows, installs triggers and terminates other sessions
+    whatever their tenant (row-level security does not apply to it)."""
+    db, owner = connection.settings_dict, settings.DATABASE_ROLES["owner"]
+    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=owner["USER"], password=owner["PASSWORD"] or None,
+                           dbname=db["NAME"], **kwargs)
 
 
 def wait_until(predicate, *, timeout: float = WAIT_SECONDS, what: str = "condition", log=None):
@@ -221,8 +225,8 @@ def gate_on_completion():
 def gate_on(table: str, event: str, condition: str):
     holder = raw_connection(autocommit=True)
     holder.execute("SELECT pg_advisory_lock(%s, %s)", GATE_KEY)
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
+    with raw_connection(autocommit=True) as owner:  # triggers are the table owner's to create
+        owner.execute(f"""
             CREATE OR REPLACE FUNCTION jx_test_fault_gate() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_advisory_xact_lock_shared({GATE_KEY[0]}, {GATE_KEY[1]}); RETURN NEW; END $$;
             DROP TRIGGER IF EXISTS jx_test_fault_gate ON {table};
@@ -234,9 +238,9 @@ def gate_on(table: str, event: str, condition: str):
         yield gate
     finally:
         gate.release()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER IF EXISTS jx_test_fault_gate ON {table}; "
-                           "DROP FUNCTION IF EXISTS jx_test_fault_gate();")
+        with raw_connection(autocommit=True) as owner:
+            owner.execute(f"DROP TRIGGER IF EXISTS jx_test_fault_gate ON {table}")
+            owner.execute("DROP FUNCTION IF EXISTS jx_test_fault_gate()")
         holder.close()
 
 
