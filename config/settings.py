@@ -302,3 +302,9 @@ CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),
     "options": {"expires": 280},
 }
+
+# Reports and alerts (performance/services/reports/, performance/services/alerts/).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "InteractionDirectionEnum": "performance.models.Direction",
+    "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
+})

@@ -11,6 +11,7 @@ class PerformanceConfig(AppConfig):
         from performance.services.ingestion.scenarios import BUILT_IN_SCENARIOS
 
         vocabulary_register("channels", models.Channel.choices)
+        vocabulary_register("directions", models.Direction.choices)
         vocabulary_register("scenarios", BUILT_IN_SCENARIOS.items())
         vocabulary_register("kpi_units", UNIT_LABELS.items())
         vocabulary_register("period_kinds", models.PeriodKind.choices)

@@ -163,6 +163,8 @@ def _contact(rng: random.Random, code: str, skill: float, kind: str, external_id
     row = {"agent": code, "channel": channel, "scenario": scenario, "source": SOURCE, "external_id": external_id,
            "started_at": started_at.isoformat(), "answered": answered,
            "customer_ref": f"C{rng.randint(100_000, 999_999)}"}
+    if channel == "phone" and int(external_id.rsplit("-", 1)[1]) % 4 == 0:
+        row["direction"] = "outbound"  # every fourth call of a day is a call back (drawn without the rng)
     if channel == "phone":
         row["ring_count"] = rng.randint(1, 4) if answered else rng.randint(3, 7)
     if live:

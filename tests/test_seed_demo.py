@@ -148,6 +148,10 @@ def test_interactions_fall_on_working_days_of_the_two_months(seeded):
     assert set(rows.values_list("channel", flat=True)) == {"phone", "chat", "email", "ticket", "social"}
     assert rows.filter(answered=False).exists() and rows.filter(csat__isnull=False).exists()
     assert set(rows.values_list("scenario__code", flat=True)) == {"inquiry", "complaint", "tech_support"}
+    # some phone calls are outbound (call backs); every other channel is inbound
+    outbound = rows.filter(direction="outbound")
+    assert 0 < outbound.count() < rows.filter(channel="phone").count()
+    assert set(outbound.values_list("channel", flat=True)) == {"phone"}
     # shifts: one per agent and working day, absences recorded as 0 worked minutes
     assert set(Shift.objects.filter(tenant=tenant).values_list("scheduled_minutes", flat=True)) == {480}
 

@@ -1,4 +1,4 @@
-from performance.models.interactions import Channel, Interaction, Scenario, Shift
+from performance.models.interactions import Channel, Direction, Interaction, Scenario, Shift
 from performance.models.scoring import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -21,6 +21,7 @@ __all__ = [
     "AgentSchemeScore",
     "Channel",
     "ComputationJob",
+    "Direction",
     "Interaction",
     "JobStatus",
     "KpiPeriod",
