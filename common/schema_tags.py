@@ -67,6 +67,9 @@ API_TAGS = [
                                         "a decision, escalated once to a final second-level decision. Decisions "
                                         "are applied at once (a new review revision and a recomputation, or a "
                                         "score adjustment); comments, history, files.")},
-    {"name": "reports", "description": ("Reports across a period: the appeals report (states, outcomes, time to "
-                                        "decision, SLA breaches, whose reviews are disputed most).")},
+    {"name": "reports", "description": ("Chart-ready reports, aggregated in SQL and scoped to what the caller may "
+                                        "see: trends across periods or inside one, distributions, team comparisons, "
+                                        "correlations, channels, the landing dashboard, and the appeals report. "
+                                        "Each names the score revision it read and downloads as CSV or XLSX with "
+                                        "?file_format=.")},
 ]
