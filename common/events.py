@@ -37,6 +37,11 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("appeal.escalated", _("The agent escalated a decided appeal to a second-level reviewer.")),
         EventType("appeal.withdrawn", _("The agent withdrew an appeal before its decision.")),
         EventType("appeal.overdue", _("An appeal's decision is past its due date (the tenant's SLA days).")),
+        EventType("award.proposed", _("A supervisor proposed a discretionary award; it awaits an admin's "
+                                      "approval.")),
+        EventType("award.approved", _("An award was approved (it goes into the payroll export).")),
+        EventType("award.rejected", _("An admin rejected a proposed discretionary award.")),
+        EventType("award.paid", _("An approved award was marked paid.")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

@@ -2,7 +2,8 @@
 
 The key is scoped to the tenant and the caller (user or API key). Reusing a key for a different request is
 422; a retry while the first request is still running is 409. Server errors free the key so the client can
-retry. Records older than RETENTION are forgotten.
+retry. Records older than RETENTION are forgotten. A secret that a response shows only once (a new API key, a
+webhook's signing secret) is never stored: the replay carries the same answer with that field null.
 """
 
 from __future__ import annotations
@@ -81,11 +82,27 @@ def idempotency_claim(*, request, actor: Actor) -> IdempotencyRecord | None:
     raise Replay(record)
 
 
+def shown_once(response, *fields: str):
+    """Mark fields of a response that hold a secret shown only once, so the idempotency store leaves them out."""
+    response.shown_once_fields = fields
+    return response
+
+
+def _storable_body(response):
+    if response.data is None:
+        return None
+    body = json.loads(json.dumps(response.data, default=str))
+    for name in getattr(response, "shown_once_fields", ()):
+        if isinstance(body, dict) and name in body:
+            body[name] = None
+    return body
+
+
 def idempotency_store(*, record: IdempotencyRecord, response) -> None:
     """Keep the outcome of a finished request; forget the key after a server error so it can be retried."""
     if response.status_code >= 500:
         record.delete()
         return
     record.status_code = response.status_code
-    record.response_body = json.loads(json.dumps(response.data, default=str)) if response.data is not None else None
+    record.response_body = _storable_body(response)
     record.save(update_fields=["status_code", "response_body"])

@@ -297,6 +297,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AppealOutcomeEnum": "feedback.models.appeals.OUTCOME_CHOICES", "KpiCodeEnum": "performance.kpis.KPI_CHOICES",
     "PeriodKindEnum": "performance.models.PeriodKind",
 })
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "RewardKindEnum": "performance.models.RewardKind", "AwardStatusEnum": "performance.models.AwardStatus",
+    "AwardSourceEnum": "performance.models.AwardSource", "AmountTypeEnum": "performance.models.AmountType",
+})
 CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "task": "feedback.tasks.mark_overdue_appeals",
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),

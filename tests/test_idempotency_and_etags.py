@@ -65,3 +65,21 @@ def test_if_match_on_delete(cast, client_as):
     url = cast.url(f"teams/{team.pk}/")
     assert client.delete(url, HTTP_IF_MATCH='"stale"').status_code == 412
     assert client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"]).status_code == 204
+
+
+def test_secrets_shown_once_are_not_kept_by_the_idempotency_store(cast, client_as):
+    from common.models import IdempotencyRecord
+
+    client = client_as(cast.users["admin"])
+    first = client.post(cast.url("api-keys/"), {"name": "ci"}, format="json", HTTP_IDEMPOTENCY_KEY="key-1")
+    again = client.post(cast.url("api-keys/"), {"name": "ci"}, format="json", HTTP_IDEMPOTENCY_KEY="key-1")
+    assert first.json()["key"].startswith("jx_")
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == {**first.json(), "key": None}
+    hook = {"url": "https://93.184.216.34/hooks/jixiao", "events": ["period.computed"]}
+    created = client.post(cast.url("webhooks/"), hook, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    rotated = client.post(cast.url(f"webhooks/{created.json()['id']}/rotate-secret/"), HTTP_IDEMPOTENCY_KEY="rot-1")
+    assert created.status_code == 201 and rotated.status_code == 200
+    stored = " ".join(str(r.response_body) for r in IdempotencyRecord.objects.all())
+    for secret in (first.json()["key"], created.json()["secret"], rotated.json()["secret"]):
+        assert secret and secret not in stored

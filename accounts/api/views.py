@@ -16,6 +16,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import services
 from accounts.api import filters, serializers
 from accounts.models import Agent, APIKey, AuditEvent, Invitation, Membership, Team, TeamGrant
+from common.idempotency import shown_once
 from common.pagination import NewestFirstCursorPagination
 from common.query import StrictQueryParamsMixin
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
@@ -255,7 +256,8 @@ class APIKeyViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         payload.is_valid(raise_exception=True)
         key, plain = services.api_key_create(actor=self.actor, name=payload.validated_data["name"])
         key.key = plain
-        return Response(serializers.APIKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED)
+        response = Response(serializers.APIKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED)
+        return shown_once(response, "key")
 
     @extend_schema(summary="Revoke an API key (idempotent)", request=None, responses=serializers.APIKeySerializer)
     @action(detail=True, methods=["post"])

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.models import Invitation, Role, Tenant, User
+from accounts.models import Invitation, LeaderboardVisibility, Role, Tenant, User
 from accounts.services.invitations import invitation_create
 from accounts.services.memberships import membership_add
 from common.actor import Actor
@@ -66,6 +66,14 @@ class Setting:
 WHOLE_NUMBER = Setting(_whole_number, lambda: _("A whole number is required."))
 NUMBER = Setting(_number, lambda: _("A number is required."))
 EXTENSIONS = Setting(_extensions, lambda: _("A list of file extensions is required."))
+def _leaderboard_visibility(value: Any) -> str:
+    if value not in LeaderboardVisibility.values:
+        raise ValueError
+    return value
+
+
+LEADERBOARD_VISIBILITY = Setting(_leaderboard_visibility, lambda: _("Choose one of %(choices)s.") % {
+    "choices": ", ".join(LeaderboardVisibility.values)})
 LANGUAGE = Setting(_language, lambda: _("Choose one of the languages %(languages)s.") % {
     "languages": ", ".join(LANGUAGES)})
 
@@ -80,6 +88,7 @@ SETTINGS: dict[str, Setting] = {
     "default_language": LANGUAGE,
     "appeal_attachment_max_bytes": WHOLE_NUMBER,
     "appeal_attachment_types": EXTENSIONS,
+    "leaderboard_visibility": LEADERBOARD_VISIBILITY,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.

@@ -43,10 +43,21 @@ def _checked_extension(appeal: Appeal, upload) -> str:
     return extension
 
 
-@transaction.atomic
 def appeal_attachment_add(*, appeal: Appeal, actor: Actor, upload) -> AppealAttachment:
     """Attach `upload` while the appeal is open; refused (400) beyond the tenant's size limit, for a type the
     tenant does not allow, for content that does not match its type, or past MAX_ATTACHMENTS."""
+    stored = []
+    try:
+        with transaction.atomic():
+            return _attachment_add(appeal=appeal, actor=actor, upload=upload, stored=stored)
+    except BaseException:
+        # The rows are rolled back (commit-time checks included); the stored file is not part of the transaction.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+def _attachment_add(*, appeal: Appeal, actor: Actor, upload, stored: list) -> AppealAttachment:
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=appeal.pk)
     if appeal.status not in OPEN_STATUSES:
         raise Conflict(_("Files can only be attached while the appeal is open; it is %(status)s.") % {
@@ -65,11 +76,8 @@ def appeal_attachment_add(*, appeal: Appeal, actor: Actor, upload) -> AppealAtta
                                   content_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
                                   size=upload.size, uploaded_by=actor.user)
     attachment.file.save(attachment.name, upload, save=False)
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
+    stored.append(attachment)
+    attachment.save()
     AppealEvent.objects.create(tenant_id=appeal.tenant_id, appeal=appeal, kind="attached", actor=actor.user,
                                from_status=appeal.status, to_status=appeal.status, data={"attachment": attachment.pk})
     audit_record(actor=actor, action="appeal.attachment_added", obj=appeal,

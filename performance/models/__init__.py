@@ -1,4 +1,15 @@
 from performance.models.interactions import Channel, Direction, Interaction, Scenario, Shift
+from performance.models.rewards import (
+    AmountType,
+    Award,
+    AwardSource,
+    AwardStatus,
+    RewardKind,
+    RewardOutcome,
+    RewardRule,
+    RewardRuleVersion,
+    RewardRuleVersionTeam,
+)
 from performance.models.scoring import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -19,6 +30,10 @@ from performance.models.scoring import (
 __all__ = [
     "AgentPeriodScore",
     "AgentSchemeScore",
+    "AmountType",
+    "Award",
+    "AwardSource",
+    "AwardStatus",
     "Channel",
     "ComputationJob",
     "Direction",
@@ -28,6 +43,11 @@ __all__ = [
     "MissingDataPolicy",
     "PeriodKind",
     "PeriodStatus",
+    "RewardKind",
+    "RewardOutcome",
+    "RewardRule",
+    "RewardRuleVersion",
+    "RewardRuleVersionTeam",
     "Scenario",
     "SchemeKpi",
     "SchemeVersion",

@@ -79,3 +79,21 @@ def test_tenant_settings_accept_the_attachment_limits(client_as, db):
 
     with pytest.raises(ValidationError):
         _settings_clean({"appeal_attachment_types": "pdf"})
+
+
+def test_a_failed_attach_leaves_no_file_behind(cast, client_as, version, settings, monkeypatch):
+    from feedback.services import appeal_attachments
+
+    appeal = file_review_appeal(cast, own_review(cast, version))
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(appeal_attachments, "audit_record", broken_audit)
+    agent = client_as(cast.users["agent"])
+    agent.raise_request_exception = False
+    response = upload(agent, cast, appeal, "notes.pdf", PDF)
+    assert response.status_code == 500
+    assert not AppealAttachment.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not [path for path in media.rglob("*") if path.is_file()]

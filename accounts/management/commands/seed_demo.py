@@ -29,7 +29,7 @@ from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
-from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
+from performance.demo import DemoMonths, demo_activity_seed, demo_discretionary_award_seed, demo_scoring_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
 DEMO_SLUG = "demo"
@@ -66,6 +66,7 @@ class Command(BaseCommand):
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
+        discretionary = demo_discretionary_award_seed(supervisor=actors[Role.SUPERVISOR], period=scoring.previous)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
@@ -92,6 +93,11 @@ class Command(BaseCommand):
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
+            (f"{base}/awards/?period={previous.pk}", f"awards of {previous.name} (tier, top 3, one discretionary: "
+                                                     f"{discretionary.pk})"),
+            (f"{base}/reward-outcomes/?period={previous.pk}", "why agents got an award or not"),
+            (f"{base}/periods/{previous.pk}/leaderboard/", "the leaderboard"),
+            (f"{base}/reward-rules/", "reward rules (admin)"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),

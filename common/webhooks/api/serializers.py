@@ -22,7 +22,9 @@ class WebhookSerializer(StrictModelSerializer):
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
-    secret = serializers.CharField(help_text="The signing secret, shown only in this response.")
+    secret = serializers.CharField(allow_null=True, help_text=(
+        "The signing secret, shown only in this response. Null in a replay of the request (Idempotency-Key): the "
+        "secret is not kept."))
 
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]

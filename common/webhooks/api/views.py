@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.events import EVENT_TYPES
+from common.idempotency import shown_once
 from common.models import Webhook, WebhookAttempt, WebhookDelivery
 from common.pagination import CreatedNewestFirstCursorPagination
 from common.viewsets import ADMIN_ONLY, TenantScopedViewSet
@@ -42,7 +43,8 @@ class WebhookViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         payload.is_valid(raise_exception=True)
         webhook, secret = services.webhook_create(actor=self.actor, **payload.validated_data)
         webhook.secret = secret
-        return Response(serializers.WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED)
+        return shown_once(Response(serializers.WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED),
+                          "secret")
 
     def update(self, request, tenant_slug, pk, partial=False):
         webhook = self.get_object()
@@ -64,7 +66,7 @@ class WebhookViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
     def rotate_secret(self, request, tenant_slug, pk):
         webhook, secret = services.webhook_rotate_secret(actor=self.actor, webhook=self.get_object())
         webhook.secret = secret
-        return Response(serializers.WebhookCreatedSerializer(webhook).data)
+        return shown_once(Response(serializers.WebhookCreatedSerializer(webhook).data), "secret")
 
     @extend_schema(summary="Send a webhook.test delivery now", request=None,
                    responses={202: serializers.WebhookDeliverySerializer,

@@ -240,6 +240,10 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
         _lock_versions(versions, now)
         _carry_appeal_adjustments(period, revision)
     period.status = _status_after_success(job)
+    # The award step: the reward rules evaluated on the results just written (or kept), in this transaction.
+    from performance.services.rewards.awards import period_awards_refresh
+
+    counts["awards"] = period_awards_refresh(period=period, revision=period.current_revision)
     period.save(update_fields=["status", "current_revision", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, progress=100, counts=counts, timings=timings, revision=revision,

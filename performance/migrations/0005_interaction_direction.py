@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0003_adjustment_appeal'),
+        ('performance', '0004_rewards'),
     ]
 
     operations = [
