@@ -256,7 +256,9 @@ class DashboardReportViewSet(ReportViewSet):
         return {"period": period.pk, "revision": reports.revision_summary(period.current_revision), **body}
 
     def open_alerts(self) -> int:
-        return 0
+        from performance.services.alerts.events import open_alert_count
+
+        return open_alert_count(actor=self.actor)
 
     def flatten(self, data):
         columns = [("team", _("Team id")), ("name", _("Team")), ("volume", _("Volume"))] + [

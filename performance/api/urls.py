@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("performance.api.scoring_urls")),
     path("", include("performance.api.reports_urls")),
     path("", include("performance.api.rewards_urls")),
+    path("", include("performance.api.alerts_urls")),
 ]

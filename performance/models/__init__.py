@@ -1,3 +1,13 @@
+from performance.models.alerts import (
+    Alert,
+    AlertComparison,
+    AlertDelivery,
+    AlertResolution,
+    AlertRule,
+    AlertScope,
+    AlertStatus,
+    AlertWindow,
+)
 from performance.models.interactions import Channel, Direction, Interaction, Scenario, Shift
 from performance.models.rewards import (
     AmountType,
@@ -28,6 +38,14 @@ from performance.models.scoring import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertComparison",
+    "AlertDelivery",
+    "AlertResolution",
+    "AlertRule",
+    "AlertScope",
+    "AlertStatus",
+    "AlertWindow",
     "AgentPeriodScore",
     "AgentSchemeScore",
     "AmountType",
