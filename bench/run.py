@@ -18,24 +18,39 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ingest-rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="computation,ingestion,alerts,export",
+                        help="Comma-separated parts to run (default: all).")
     args = parser.parse_args(argv)
     setup_django()
     from django.core.management import call_command
 
+    from bench.alerts import measure_alerts
     from bench.computation import measure_computation
+    from bench.export import measure_export
     from bench.generate import as_owner
     from bench.ingestion import measure_ingestion
 
+    parts = set(args.only.split(","))
     with as_owner():
         call_command("migrate", verbosity=0)
-    computation = measure_computation(runs=args.runs)
-    ingestion = measure_ingestion(args.ingest_rows)
-    print(f"Period computation (best of {args.runs} runs)")
-    for key in ("agents", "interactions", "kpis", "service_seconds", "bound_seconds", "ratio", "job_timings"):
-        print(f"  {key:>36}: {computation[key]}")
-    print(f"Ingestion ({ingestion['rows']:,} rows in batches of {ingestion['batch_size']:,})")
-    for key, value in ingestion.items():
-        if key not in ("rows", "batch_size"):
+    if "computation" in parts:
+        computation = measure_computation(runs=args.runs)
+        print(f"Period computation (best of {args.runs} runs)")
+        for key in ("agents", "interactions", "kpis", "service_seconds", "bound_seconds", "ratio", "job_timings"):
+            print(f"  {key:>36}: {computation[key]}")
+    if "ingestion" in parts:
+        ingestion = measure_ingestion(args.ingest_rows)
+        print(f"Ingestion ({ingestion['rows']:,} rows in batches of {ingestion['batch_size']:,})")
+        for key, value in ingestion.items():
+            if key not in ("rows", "batch_size"):
+                print(f"  {key:>36}: {value}")
+    if "alerts" in parts:
+        print("Alert evaluation (100 rules, last 24 hours; best of 3)")
+        for key, value in measure_alerts().items():
+            print(f"  {key:>36}: {value}")
+    if "export" in parts:
+        print("Interactions CSV export (the whole month, through the endpoint, in a child process)")
+        for key, value in measure_export().items():
             print(f"  {key:>36}: {value}")
 
 

@@ -42,6 +42,10 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("award.approved", _("An award was approved (it goes into the payroll export).")),
         EventType("award.rejected", _("An admin rejected a proposed discretionary award.")),
         EventType("award.paid", _("An approved award was marked paid.")),
+        EventType("alert.raised", _("An alert rule's KPI crossed its threshold over its window: a new open alert, "
+                                    "with the value, threshold and sample.")),
+        EventType("alert.resolved", _("An alert was resolved: by hand, or automatically once the value stayed "
+                                      "within the threshold for a full window.")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

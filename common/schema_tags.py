@@ -66,6 +66,13 @@ API_TAGS = [
                                                 "that failed, the band missed, the cut-off, with the numbers.")},
     {"name": "leaderboard", "description": ("A period's ranking with tiers, titles and movement since the previous "
                                             "period; what agents see follows the tenant's privacy setting.")},
+    {"name": "alert-rules", "description": ("Threshold rules on an interaction KPI of the tenant, a team, an "
+                                            "agent or a channel over the last N hours, today or rolling N days "
+                                            "(tenant time zone), with a minimum sample, a cooldown, recipients and "
+                                            "webhook delivery; evaluated every minute and on demand.")},
+    {"name": "alerts", "description": ("Breaches raised by alert rules, one per breach: open → acknowledged → "
+                                       "resolved (by hand, or automatically once back within the threshold for a "
+                                       "full window), with the value, threshold and sample, and the delivery log.")},
     {"name": "notifications", "description": ("Each member's own in-app notifications (newest first, read or "
                                               "unread) and their choice to get them by email too.")},
     {"name": "webhooks", "description": ("The tenant's signed event deliveries to its own systems: URLs, "
@@ -77,6 +84,9 @@ API_TAGS = [
                                         "a decision, escalated once to a final second-level decision. Decisions "
                                         "are applied at once (a new review revision and a recomputation, or a "
                                         "score adjustment); comments, history, files.")},
-    {"name": "reports", "description": ("Reports across a period: the appeals report (states, outcomes, time to "
-                                        "decision, SLA breaches, whose reviews are disputed most).")},
+    {"name": "reports", "description": ("Chart-ready reports, aggregated in SQL and scoped to what the caller may "
+                                        "see: trends across periods or inside one, distributions, team comparisons, "
+                                        "correlations, channels, the landing dashboard, and the appeals report. "
+                                        "Each names the score revision it read and downloads as CSV or XLSX with "
+                                        "?file_format=.")},
 ]

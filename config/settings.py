@@ -333,3 +333,19 @@ CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),
     "options": {"expires": 280},
 }
+
+# Reports and alerts (performance/services/reports/, performance/services/alerts/).
+ALERT_EVALUATION_SECONDS = float(os.environ.get("ALERT_EVALUATION_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["evaluate-alert-rules"] = {
+    "task": "performance.tasks.evaluate_alert_rules",
+    "schedule": ALERT_EVALUATION_SECONDS,
+    "options": {"expires": max(ALERT_EVALUATION_SECONDS - 5, 1)},  # a run not started in time is dropped
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "InteractionDirectionEnum": "performance.models.Direction",
+    "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
+    "AlertStatusEnum": "performance.models.AlertStatus", "AlertScopeEnum": "performance.models.AlertScope",
+    "AlertComparisonEnum": "performance.models.AlertComparison", "AlertWindowEnum": "performance.models.AlertWindow",
+    "AlertResolutionEnum": "performance.models.AlertResolution",
+    "AlertKpiEnum": "performance.services.alerts.rules.ALERT_KPI_CHOICES",
+})

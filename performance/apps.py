@@ -11,6 +11,7 @@ class PerformanceConfig(AppConfig):
         from performance.services.ingestion.scenarios import BUILT_IN_SCENARIOS
 
         vocabulary_register("channels", models.Channel.choices)
+        vocabulary_register("directions", models.Direction.choices)
         vocabulary_register("scenarios", BUILT_IN_SCENARIOS.items())
         vocabulary_register("kpi_units", UNIT_LABELS.items())
         vocabulary_register("period_kinds", models.PeriodKind.choices)
@@ -21,3 +22,8 @@ class PerformanceConfig(AppConfig):
         vocabulary_register("reward_amount_types", models.AmountType.choices)
         vocabulary_register("award_statuses", models.AwardStatus.choices)
         vocabulary_register("award_sources", models.AwardSource.choices)
+        vocabulary_register("alert_scopes", models.AlertScope.choices)
+        vocabulary_register("alert_comparisons", models.AlertComparison.choices)
+        vocabulary_register("alert_windows", models.AlertWindow.choices)
+        vocabulary_register("alert_statuses", models.AlertStatus.choices)
+        vocabulary_register("alert_resolutions", models.AlertResolution.choices)

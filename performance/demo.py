@@ -163,6 +163,8 @@ def _contact(rng: random.Random, code: str, skill: float, kind: str, external_id
     row = {"agent": code, "channel": channel, "scenario": scenario, "source": SOURCE, "external_id": external_id,
            "started_at": started_at.isoformat(), "answered": answered,
            "customer_ref": f"C{rng.randint(100_000, 999_999)}"}
+    if channel == "phone" and int(external_id.rsplit("-", 1)[1]) % 4 == 0:
+        row["direction"] = "outbound"  # every fourth call of a day is a call back (drawn without the rng)
     if channel == "phone":
         row["ring_count"] = rng.randint(1, 4) if answered else rng.randint(3, 7)
     if live:
@@ -293,3 +295,32 @@ def _compute(actor: Actor, period: KpiPeriod) -> ComputationJob | None:
         raise RuntimeError(f"The demo period {period.name} was not computed: {job.status} {job.errors}")
     period.refresh_from_db()
     return job
+
+
+SLOW_PHONE_RULE, ABANDON_RULE = "Phone handle time over 5 minutes", "Abandon rate above 40 %"
+
+
+def demo_alert_rules_seed(*, actor: Actor, months: DemoMonths):
+    """Two alert rules over the last 7 days: the phone team's AHT above 300 s (its calls average about 365 s, so
+    it fires) and the tenant's abandon rate above 40 % (it does not). Made and evaluated once, as of the seed's
+    today (local midnight: the generated days are complete), so the demo has one open alert; afterwards the
+    periodic evaluation takes over. Returns the open alert of the first rule, if any."""
+    from accounts.models import Team
+    from performance.models import Alert, AlertRule, AlertStatus
+    from performance.services.alerts import alert_rule_create, alert_rule_evaluate
+
+    rules = AlertRule.objects.filter(tenant=actor.tenant, name__in=[SLOW_PHONE_RULE, ABANDON_RULE])
+    if not rules.exists():
+        now = local_midnight(months.today, actor.tenant.zone)
+        phone = Team.objects.get(tenant=actor.tenant, name="Phone support")
+        slow = alert_rule_create(actor=actor, name=SLOW_PHONE_RULE, kpi="aht", scope="team", team=phone,
+                                 comparison="gt", threshold=Decimal(300), window="days", window_size=7, min_sample=50,
+                                 cooldown_minutes=120, recipient_roles=["admin", "supervisor"],
+                                 deliver_webhooks=True, description="Calls take too long: check coaching and tools.")
+        abandon = alert_rule_create(actor=actor, name=ABANDON_RULE, kpi="abandon_rate", scope="tenant",
+                                    comparison="gt", threshold=Decimal(40), window="days", window_size=7,
+                                    min_sample=100, cooldown_minutes=60, recipient_roles=["admin"])
+        for rule in (slow, abandon):
+            alert_rule_evaluate(rule=rule, now=now, actor=actor)
+    return Alert.objects.filter(tenant=actor.tenant, rule__name=SLOW_PHONE_RULE).exclude(
+        status=AlertStatus.RESOLVED).first()

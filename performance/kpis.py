@@ -30,6 +30,10 @@ INTERACTION_FIELDS = (
     "fcr_count",  # count(answered and first_contact_resolved)
     "csat_count",  # count(csat present)
     "csat_good",  # count(csat >= 4)
+    "outbound_offered",  # count(direction = outbound)
+    "outbound_handled",  # count(outbound and answered)
+    "inbound_handle_sum",  # Σ (talk + hold + acw) over handled inbound contacts
+    "outbound_handle_sum",  # Σ (talk + hold + acw) over handled outbound contacts
 )
 SHIFT_FIELDS = (
     "scheduled_days",  # shifts with scheduled_minutes > 0
@@ -152,10 +156,23 @@ CATALOG: dict[str, KpiDefinition] = {k.code: k for k in [
     KpiDefinition("occupancy", _("Occupancy"), "percent", "band", _("Σ handle seconds / Σ logged-in seconds × 100"),
                   _("shifts with logged-in time"), "shifts", "logged_in_days",
                   ratio("handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
+    KpiDefinition("outbound_calls", _("Outbound calls"), "count", "higher", _("count(outbound)"),
+                  _("outbound contacts"), "interactions", "outbound_offered", count("outbound_offered")),
+    KpiDefinition("connect_rate", _("Outbound connect rate"), "percent", "higher",
+                  _("answered outbound / outbound × 100"), _("outbound contacts"), "interactions", "outbound_offered",
+                  ratio("outbound_handled", "outbound_offered", scale=100)),
+    KpiDefinition("occupancy_inbound", _("Inbound occupancy"), "percent", "band",
+                  _("Σ inbound handle seconds / Σ logged-in seconds × 100"), _("shifts with logged-in time"),
+                  "shifts", "logged_in_days",
+                  ratio("inbound_handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
+    KpiDefinition("occupancy_outbound", _("Outbound occupancy"), "percent", "band",
+                  _("Σ outbound handle seconds / Σ logged-in seconds × 100"), _("shifts with logged-in time"),
+                  "shifts", "logged_in_days",
+                  ratio("outbound_handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
 ]}
 
 KPI_CHOICES = [(k.code, k.name) for k in CATALOG.values()]
-SHIFT_KPIS = frozenset({"attendance", "occupancy"})
+SHIFT_KPIS = frozenset({"attendance", "occupancy", "occupancy_inbound", "occupancy_outbound"})
 QA_KPIS = frozenset({"qa_score", "qa_pass_rate"})
 
 

@@ -121,6 +121,8 @@ def agent_roster(*, tenant_id: int) -> dict[int, RosterAgent]:
 
 def _interaction_aggregations() -> dict[str, Count | Sum]:
     answered = Q(answered=True)
+    outbound = Q(direction="outbound")
+    handle = F("talk_seconds") + F("hold_seconds") + F("acw_seconds")
     return {
         "offered": Count("pk"),
         "handled": Count("pk", filter=answered),
@@ -134,6 +136,10 @@ def _interaction_aggregations() -> dict[str, Count | Sum]:
         "fcr_count": Count("pk", filter=answered & Q(first_contact_resolved=True)),
         "csat_count": Count("csat"),
         "csat_good": Count("pk", filter=Q(csat__gte=4)),
+        "outbound_offered": Count("pk", filter=outbound),
+        "outbound_handled": Count("pk", filter=outbound & answered),
+        "inbound_handle_sum": Sum(handle, filter=answered & ~outbound),
+        "outbound_handle_sum": Sum(handle, filter=answered & outbound),
     }
 
 

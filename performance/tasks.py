@@ -46,3 +46,12 @@ def requeue_stalled_jobs() -> dict[str, list[int]]:
     """Periodic (Celery beat, CELERY_BEAT_SCHEDULE): send stalled computation jobs again, fail those sent too
     often. Running it twice at once is harmless: each re-send is claimed with a conditional update."""
     return computation_jobs_requeue_stalled()
+
+
+@shared_task(ignore_result=True)
+def evaluate_alert_rules() -> dict[str, int]:
+    """Periodic (Celery beat, every ALERT_EVALUATION_SECONDS): evaluate every enabled alert rule. Two runs at once
+    take turns per rule (its row is locked), so a breach still raises one alert."""
+    from performance.services.alerts import alert_rules_evaluate_enabled
+
+    return alert_rules_evaluate_enabled()

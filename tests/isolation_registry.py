@@ -123,3 +123,26 @@ def _reward_maker(resource: str) -> Callable:
 
 for _resource in ("reward-rules", "awards", "reward-outcomes"):
     MAKERS[_resource] = _reward_maker(_resource)
+
+
+def _alert_maker(resource: str) -> Callable:
+    def make(cast):
+        from datetime import UTC, datetime
+        from decimal import Decimal
+
+        from common.actor import Actor
+        from performance.services.alerts import alert_rule_create, alert_rule_evaluate
+
+        if not hasattr(cast, "_globex_alerts"):
+            actor = Actor(tenant=cast.other_tenant, role="admin", user=cast.outsider)
+            rule = alert_rule_create(actor=actor, name="Globex volume", kpi="offered", comparison="gte",
+                                     threshold=Decimal(0), min_sample=0)
+            alert = alert_rule_evaluate(rule=rule, now=datetime(2026, 10, 5, 9, tzinfo=UTC)).alert
+            cast._globex_alerts = {"alert-rules": rule.pk, "alerts": alert.pk}
+        return cast._globex_alerts[resource]
+
+    return make
+
+
+for _resource in ("alert-rules", "alerts"):
+    MAKERS[_resource] = _alert_maker(_resource)

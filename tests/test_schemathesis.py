@@ -94,6 +94,7 @@ def _seed_tenant() -> dict:
                              message="Period %(period)s is ready.", params={"period": period.name})
     appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
     reward_version, award = _seed_rewards(tenant, users, agents, period)
+    alert_rule, alert = _seed_alerts(tenant, users, south)
     score = period.current_revision.scores.filter(total__isnull=False).first()
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
@@ -108,9 +109,22 @@ def _seed_tenant() -> dict:
         "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
         "attachment_pk": appeal.attachments.get().pk,
         "reward-rules": reward_version.rule_id, "rule_pk": reward_version.rule_id, "awards": award.pk,
-        "reward-rule-versions": reward_version.pk,
+        "reward-rule-versions": reward_version.pk, "alert-rules": alert_rule.pk, "alerts": alert.pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
+
+
+def _seed_alerts(tenant, users, team):
+    """A team rule that fires at once (volume ≥ 0), so its alert is open (acknowledgeable, resolvable)."""
+    from decimal import Decimal
+
+    from performance.services.alerts import alert_rule_create, alert_rule_evaluate
+    from tests.feedback.factories import actor_for
+
+    rule = alert_rule_create(actor=actor_for(users["admin"], tenant), name="Fuzz volume", kpi="offered",
+                             scope="team", team=team, comparison="gte", threshold=Decimal(0), min_sample=0,
+                             recipient_roles=["admin"])
+    return rule, alert_rule_evaluate(rule=rule).alert
 
 
 def _seed_rewards(tenant, users, agents, period):

@@ -18,6 +18,8 @@ from feedback.models import Appeal, QAReview, Rubric, RubricCriterion, RubricVer
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
+    Alert,
+    AlertRule,
     Award,
     ComputationJob,
     Interaction,
@@ -42,7 +44,7 @@ AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
-           Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome]
+           Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome, AlertRule, Alert]
 
 
 @pytest.fixture(autouse=True)
@@ -113,8 +115,9 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
     # the admin: the first run's computation and the second run's (unchanged), and the two review appeals given
     # to them; the agent: their two reviews and the decided appeal; the inspector: the appeals on their reviews;
     # the supervisor: the score appeal, later withdrawn (made on the first run only); the admin: the supervisor's
-    # discretionary award proposal
+    # discretionary award proposal; the admin and the phone team's supervisor: the open alert
     assert sorted(notices.values_list("recipient__email", "event")) == [
+        ("admin@demo.jixiao.test", "alert.raised"),
         ("admin@demo.jixiao.test", "appeal.assigned"), ("admin@demo.jixiao.test", "appeal.assigned"),
         ("admin@demo.jixiao.test", "appeal.commented"), ("admin@demo.jixiao.test", "award.proposed"),
         ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
@@ -122,6 +125,7 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
         ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published"),
         ("inspector@demo.jixiao.test", "appeal.commented"), ("inspector@demo.jixiao.test", "appeal.decided"),
         ("inspector@demo.jixiao.test", "appeal.filed"), ("inspector@demo.jixiao.test", "appeal.filed"),
+        ("supervisor@demo.jixiao.test", "alert.raised"),
         ("supervisor@demo.jixiao.test", "appeal.assigned"), ("supervisor@demo.jixiao.test", "appeal.withdrawn")]
     response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
     assert response.json() == {"unread": 3}
@@ -153,6 +157,10 @@ def test_interactions_fall_on_working_days_of_the_two_months(seeded):
     assert set(rows.values_list("channel", flat=True)) == {"phone", "chat", "email", "ticket", "social"}
     assert rows.filter(answered=False).exists() and rows.filter(csat__isnull=False).exists()
     assert set(rows.values_list("scenario__code", flat=True)) == {"inquiry", "complaint", "tech_support"}
+    # some phone calls are outbound (call backs); every other channel is inbound
+    outbound = rows.filter(direction="outbound")
+    assert 0 < outbound.count() < rows.filter(channel="phone").count()
+    assert set(outbound.values_list("channel", flat=True)) == {"phone"}
     # shifts: one per agent and working day, absences recorded as 0 worked minutes
     assert set(Shift.objects.filter(tenant=tenant).values_list("scheduled_minutes", flat=True)) == {480}
 
@@ -285,3 +293,17 @@ def test_the_computed_month_has_tier_and_rank_awards_and_a_discretionary_proposa
     response = bearer_client("agent@demo.jixiao.test").get(f"/api/v1/tenants/demo/periods/{previous.pk}/leaderboard/")
     assert response.status_code == 200 and response.json()["count"] == AGENTS
 
+
+
+def test_two_alert_rules_one_of_which_fires(seeded):
+    tenant, first = seeded[0], seeded[1]
+    assert (first["AlertRule"], first["Alert"]) == (2, 1)
+    (alert,) = Alert.objects.filter(tenant=tenant)
+    assert (alert.rule.name, alert.status, alert.kpi) == ("Phone handle time over 5 minutes", "open", "aht")
+    assert alert.value > alert.threshold == 300 and alert.sample >= alert.rule.min_sample
+    quiet = AlertRule.objects.get(tenant=tenant, name="Abandon rate above 40 %")
+    assert quiet.last_value is not None and quiet.last_value <= 40 and quiet.last_sample >= quiet.min_sample
+    dashboard = bearer_client("supervisor@demo.jixiao.test").get(
+        "/api/v1/tenants/demo/reports/dashboard/", {"period": KpiPeriod.objects.get(
+            tenant=tenant, start=date(2026, 2, 1)).pk})
+    assert dashboard.json()["tenant"]["open_alerts"] == 1

@@ -18,7 +18,7 @@ from common.filters import (
     ScopedModelChoiceFilter,
     StrictBooleanFilter,
 )
-from performance.models import Channel, Interaction, Scenario, Shift
+from performance.models import Channel, Direction, Interaction, Scenario, Shift
 
 
 def _tenant_zone(request):
@@ -34,6 +34,7 @@ class InteractionFilter(ScopedFilterSet):
     agent_code = django_filters.CharFilter(field_name="agent__employee_code", help_text="Agent employee code.")
     team = ScopedModelChoiceFilter(model=Team, help_text="Team id (the team at ingestion).")
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, help_text="Repeat for several.")
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, help_text="inbound or outbound.")
     scenario = ScopedModelChoiceFilter(model=Scenario, help_text="Scenario id.")
     scenario_code = django_filters.CharFilter(field_name="scenario__code")
     source = django_filters.CharFilter()

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from common.bounds import MOMENT_RANGE_HELP, with_help
 from common.fields import BoundedDateField
 from common.serializers import StrictModelSerializer, StrictSerializer
-from performance.models import Channel, Interaction, Scenario, Shift
+from performance.models import Channel, Direction, Interaction, Scenario, Shift
 from performance.services.ingestion import MAX_BATCH_ROWS
 from performance.services.ingestion.rows import MINUTES_PER_DAY, PG_INT_MAX
 from performance.services.ingestion.scenarios import scenario_label
@@ -32,6 +32,8 @@ def _minutes(**kwargs) -> serializers.IntegerField:
 class InteractionRowSerializer(StrictSerializer):
     agent = serializers.CharField(max_length=64, help_text=AGENT_CODE_HELP)
     channel = serializers.ChoiceField(choices=Channel.choices)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False, default=Direction.INBOUND,
+                                        help_text="inbound (the customer contacted the agent) or outbound.")
     scenario = serializers.CharField(max_length=40, required=False, allow_null=True,
                                      help_text="A scenario code defined under scenarios/, or null.")
     source = serializers.CharField(max_length=64, required=False, default="api", help_text=SOURCE_HELP)
@@ -94,7 +96,7 @@ class InteractionSerializer(StrictModelSerializer):
 
     class Meta:
         model = Interaction
-        fields = ["id", "agent", "agent_code", "team", "channel", "scenario", "scenario_code", "source",
+        fields = ["id", "agent", "agent_code", "team", "channel", "direction", "scenario", "scenario_code", "source",
                   "external_id", "started_at", "ring_count", "queue_seconds", "answered", "talk_seconds",
                   "hold_seconds", "acw_seconds", "handle_seconds", "first_response_seconds", "resolved",
                   "first_contact_resolved", "csat", "customer_ref", "metadata", "created_at", "updated_at"]

@@ -18,6 +18,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from common import exports
 from common.errors import PROBLEM_CONTENT_TYPE, VALIDATION_TITLE, problem
 from common.filters import StrictOrderingFilter
 from common.pagination import NewestFirstCursorPagination
@@ -26,6 +27,7 @@ from common.serializers import unknown_field_errors
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
 from performance.api import ingestion_filters as filters
 from performance.api import ingestion_serializers as serializers
+from performance.api import reports_exports
 from performance.api.ingestion_csv import csv_rows
 from performance.api.ingestion_parsers import MAX_BATCH_BYTES, BatchJSONParser, preload_batch_body
 from performance.models import Interaction, Scenario, Shift
@@ -165,6 +167,23 @@ class InteractionViewSet(IngestingViewSet):
     ordering = ["-started_at", "-id"]
     ingest = staticmethod(ingestion.interaction_ingest)
     row_spec = ingestion.INTERACTION_ROW
+    action_roles = {**IngestingViewSet.action_roles, "export": ALL_MEMBER_ROLES}
+    query_params = {"export": frozenset(filters.InteractionFilter.base_filters) | reports_exports.EXPORT_PARAMS}
+
+    @extend_schema(
+        summary="Download interactions as CSV or XLSX (streamed)",
+        description="The same rows and filters as the list, newest first, streamed (constant memory). "
+                    + reports_exports.INTERACTION_EXPORT_HEADERS,
+        parameters=[reports_exports.FILE_FORMAT_PARAMETER, reports_exports.BOM_PARAMETER],
+        responses=reports_exports.EXPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[DjangoFilterBackend])
+    def export(self, request, tenant_slug):
+        file_format = exports.file_format_from(request.query_params)
+        bom = exports.bom_from(request.query_params)
+        return reports_exports.interactions_export(queryset=self.filter_queryset(self.get_queryset()),
+                                                   file_format=file_format, bom=bom,
+                                                   time_zone=self.actor.tenant.time_zone)
 
 
 @extend_schema_view(

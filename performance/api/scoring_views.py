@@ -365,6 +365,8 @@ SCORE_EXPORT_COLUMNS = [
     exports.Column(_("Unscored reason"), lambda s: gettext(s.unscored_reason) if s.unscored_reason else None),
     exports.Column(_("Computed at"), lambda s: s.revision.completed_at),
 ]
+BOM_PARAMETER = OpenApiParameter("bom", OpenApiTypes.BOOL, description=(
+    "CSV only: true (default) starts the file with a UTF-8 byte-order mark; false gives plain UTF-8."))
 REVISION_PARAMETER = OpenApiParameter("revision", OpenApiTypes.INT, description=(
     "A revision number of the period's results; default: the latest (current) one."))
 
@@ -390,7 +392,7 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
     ordering = ["rank"]
     parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
     action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS, "export": SCORE_READERS}
-    query_params = {"list": frozenset({"revision"}), "export": frozenset({"revision", "file_format"})}
+    query_params = {"list": frozenset({"revision"}), "export": frozenset({"revision", "file_format", "bom"})}
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -409,18 +411,18 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
         description="The same rows and filters as the list (latest revision unless ?revision=), ranked, with "
                     "column headers in the response's language and times in the tenant's time zone "
                     "(named by the X-Time-Zone header). CSV is UTF-8 with a byte-order mark.",
-        parameters=[REVISION_PARAMETER, FILE_FORMAT_PARAMETER],
+        parameters=[REVISION_PARAMETER, FILE_FORMAT_PARAMETER, BOM_PARAMETER],
         responses={(200, "text/csv"): OpenApiTypes.BINARY,
                    (200, exports.CONTENT_TYPES[exports.XLSX]): OpenApiTypes.BINARY},
     )
     @action(detail=False, methods=["get"], filter_backends=[DjangoFilterBackend])
     def export(self, request, tenant_slug, period_pk):
-        file_format = exports.file_format_from(request.query_params)
+        file_format, bom = exports.file_format_from(request.query_params), exports.bom_from(request.query_params)
         scores = self.filter_queryset(self.get_queryset()).select_related("team").order_by(
             F("rank").asc(nulls_last=True), "agent__employee_code", "id")
         return exports.export_response(
             rows=scores, columns=SCORE_EXPORT_COLUMNS, file_format=file_format, time_zone=self.actor.tenant.time_zone,
-            filename=f"scores-{slugify(self.parent.name) or self.parent.pk}", sheet_title=self.parent.name)
+            filename=f"scores-{slugify(self.parent.name) or self.parent.pk}", sheet_title=self.parent.name, bom=bom)
 
 
 @extend_schema_view(

@@ -1,4 +1,14 @@
-from performance.models.interactions import Channel, Interaction, Scenario, Shift
+from performance.models.alerts import (
+    Alert,
+    AlertComparison,
+    AlertDelivery,
+    AlertResolution,
+    AlertRule,
+    AlertScope,
+    AlertStatus,
+    AlertWindow,
+)
+from performance.models.interactions import Channel, Direction, Interaction, Scenario, Shift
 from performance.models.rewards import (
     AmountType,
     Award,
@@ -28,6 +38,14 @@ from performance.models.scoring import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertComparison",
+    "AlertDelivery",
+    "AlertResolution",
+    "AlertRule",
+    "AlertScope",
+    "AlertStatus",
+    "AlertWindow",
     "AgentPeriodScore",
     "AgentSchemeScore",
     "AmountType",
@@ -36,6 +54,7 @@ __all__ = [
     "AwardStatus",
     "Channel",
     "ComputationJob",
+    "Direction",
     "Interaction",
     "JobStatus",
     "KpiPeriod",

@@ -18,6 +18,11 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
 class Scenario(TenantOwnedModel):
     """A tenant-defined kind of contact (inquiry, complaint, tech_support, ...)."""
 
@@ -53,6 +58,11 @@ class Interaction(TenantOwnedModel):
         help_text="The agent's team when the interaction was ingested.", db_index=False,
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    # db_default too: bulk loaders that COPY straight into the table (bench, connectors) may leave it out.
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND,
+                                 db_default=Direction.INBOUND, help_text=(
+                                     "inbound (the customer contacted the agent) or outbound (the agent called "
+                                     "the customer)."))
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                  db_index=False)
     source = models.CharField(max_length=64, default="api")

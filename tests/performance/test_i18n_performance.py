@@ -70,7 +70,8 @@ def test_csv_column_errors_are_chinese(cast, admin):
     assert body["detail"] == "表头行无效；未写入任何数据。"
     assert [(error["field"], error["code"]) for error in body["errors"]] == [
         ("line.1", "unknown_column"), ("line.1", "missing_column")]
-    assert body["errors"][0]["message"].startswith("未知的列：\"colour\"。可用的列为：agent, channel, scenario")
+    assert body["errors"][0]["message"].startswith(
+        "未知的列：\"colour\"。可用的列为：agent, channel, direction, scenario")
     assert body["errors"][1]["message"] == '缺少必需的列："external_id", "started_at"。'
     assert not Interaction.objects.exists()
 

@@ -95,13 +95,14 @@ def test_no_data_gives_no_value_and_zero_samples():
     for code in CATALOG:
         value, sample = kpi_value(code, {})
         assert sample == 0
-        assert value == (D(0) if code in {"offered", "handled", "resolved"} else None), code
+        assert value == (D(0) if code in {"offered", "handled", "resolved", "outbound_calls"} else None), code
 
 
 def test_catalog_is_complete():
     assert set(CATALOG) == {"offered", "handled", "resolved", "answer_rate", "asa", "abandon_rate", "avg_rings",
                             "frt", "aht", "acw", "fcr", "csat", "qa_score", "qa_pass_rate", "attendance",
-                            "occupancy"}
+                            "occupancy", "outbound_calls", "connect_rate", "occupancy_inbound",
+                            "occupancy_outbound"}
     assert {k.direction for k in CATALOG.values()} <= {"higher", "lower", "band", "none"}
     assert CATALOG["aht"].direction == "lower" and CATALOG["csat"].direction == "higher"
 

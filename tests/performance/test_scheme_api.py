@@ -169,7 +169,7 @@ def test_versions_of_another_tenants_scheme_are_404(cast, client_as):
 def test_kpi_catalog(cast, client_as):
     response = client_as(cast.users["agent"]).get(cast.url("kpis/"))
     assert response.status_code == 200
-    assert response.json()["count"] == 16
+    assert response.json()["count"] == 20  # 16, then the direction KPIs (outbound_calls, connect_rate, 2 occupancies)
     aht = client_as(cast.users["agent"]).get(cast.url("kpis/aht/")).json()
     assert aht == {"code": "aht", "name": "Average handle time", "unit": "seconds", "unit_label": "seconds",
                    "direction": "lower",

@@ -29,7 +29,13 @@ from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
-from performance.demo import DemoMonths, demo_activity_seed, demo_discretionary_award_seed, demo_scoring_seed
+from performance.demo import (
+    DemoMonths,
+    demo_activity_seed,
+    demo_alert_rules_seed,
+    demo_discretionary_award_seed,
+    demo_scoring_seed,
+)
 
 DEMO_PASSWORD = "jixiao-demo-2026"
 DEMO_SLUG = "demo"
@@ -67,6 +73,7 @@ class Command(BaseCommand):
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
         discretionary = demo_discretionary_award_seed(supervisor=actors[Role.SUPERVISOR], period=scoring.previous)
+        alert = demo_alert_rules_seed(actor=actors[Role.ADMIN], months=months)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
@@ -98,6 +105,8 @@ class Command(BaseCommand):
             (f"{base}/reward-outcomes/?period={previous.pk}", "why agents got an award or not"),
             (f"{base}/periods/{previous.pk}/leaderboard/", "the leaderboard"),
             (f"{base}/reward-rules/", "reward rules (admin)"),
+            (f"{base}/alert-rules/", "alert rules (admin; the supervisor sees the phone team's)"),
+            (f"{base}/alerts/{alert.pk}/" if alert else f"{base}/alerts/", "an open alert: the phone team's AHT"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),

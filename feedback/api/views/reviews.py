@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common import exports
 from common.viewsets import ALL_MEMBER_ROLES, TenantScopedViewSet
 from feedback.api import filters
+from feedback.api.exports import QA_REVIEW_EXPORT_HEADERS, qa_reviews_export
 from feedback.api.serializers import reviews as serializers
 from feedback.models import QAReview
 from feedback.services import reviews as services
+from performance.api.reports_exports import BOM_PARAMETER, EXPORT_PARAMS, EXPORT_RESPONSES, FILE_FORMAT_PARAMETER
 
 REVIEWERS = frozenset({"qa_inspector", "qa_lead"})
 # Only a review's author changes it (the "manage" scope); admins get past the role rule so that an id they
@@ -44,7 +48,8 @@ class QAReviewViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
     ordering = ["-created_at", "-id"]
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "revisions": ALL_MEMBER_ROLES,
                     "create": REVIEWERS, "partial_update": AUTHORS, "destroy": AUTHORS, "submit": AUTHORS,
-                    "publish": PUBLISHERS, "amend": AMENDERS}
+                    "publish": PUBLISHERS, "amend": AMENDERS, "export": ALL_MEMBER_ROLES}
+    query_params = {"export": frozenset(filters.QAReviewFilter.base_filters) | EXPORT_PARAMS}
     object_scopes = {"partial_update": "manage", "destroy": "manage", "submit": "manage", "publish": "publish",
                      "amend": "amend"}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -55,7 +60,7 @@ class QAReviewViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.action == "list" and not filters.QAReviewFilter.wants_history(self.request.query_params):
+        if self.action in ("list", "export") and not filters.QAReviewFilter.wants_history(self.request.query_params):
             queryset = queryset.filter(is_current=True)
         return queryset
 
@@ -66,6 +71,19 @@ class QAReviewViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
 
     def retrieve(self, request, tenant_slug, pk):
         return self._detail(self.get_object())
+
+    @extend_schema(
+        summary="Download QA reviews as CSV or XLSX (streamed)",
+        description="The same rows, scoping and filters as the list (latest revisions unless history=true), "
+                    "newest first, streamed (constant memory). " + QA_REVIEW_EXPORT_HEADERS,
+        parameters=[FILE_FORMAT_PARAMETER, BOM_PARAMETER], responses=EXPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[DjangoFilterBackend])
+    def export(self, request, tenant_slug):
+        file_format = exports.file_format_from(request.query_params)
+        bom = exports.bom_from(request.query_params)
+        return qa_reviews_export(queryset=self.filter_queryset(self.get_queryset()), file_format=file_format,
+                                 bom=bom, time_zone=self.actor.tenant.time_zone)
 
     def create(self, request, tenant_slug):
         payload = serializers.QAReviewCreateSerializer(data=request.data, context=self.get_serializer_context())

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from common.bounds import validate_date, validate_moment
 from common.serializers import UNKNOWN_FIELD
 from common.text import NUL, NUL_CODE, NUL_MESSAGE, nul_paths
-from performance.models import Channel
+from performance.models import Channel, Direction
 
 PG_INT_MAX = 2_147_483_647
 MINUTES_PER_DAY = 24 * 60
@@ -204,6 +204,8 @@ class RowSpec:
 INTERACTION_ROW = RowSpec((
     RowField("agent", text(64), help_text="The agent's employee code."),
     RowField("channel", choice(Channel.values)),
+    RowField("direction", choice(Direction.values), default=Direction.INBOUND.value,
+             help_text="inbound (default) or outbound."),
     RowField("scenario", text(40), default=None, nullable=True, help_text="A scenario code defined in /scenarios/."),
     RowField("source", text(64), default="api", help_text="The sending system; (source, external_id) is the key."),
     RowField("external_id", text(128), help_text="The record's id in the sending system."),

@@ -1,0 +1,85 @@
+"""Per-agent values of a metric in one or more score revisions, as SQL the reports build on.
+
+A metric is `total` (the agent's overall total) or a KPI code. A KPI's value is the raw value stored in the
+agent's breakdown: where several of the agent's scheme versions have the KPI, the tenant-wide one (no scenario)
+wins, then the oldest version. So a report shows the very numbers the agent was scored on, and a KPI no scheme
+of the period uses has no values. Scoping is a subquery of the score rows the actor may see
+(AgentPeriodScore.objects.for_actor), embedded into the raw SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+
+from common.actor import Actor
+from performance.models import AgentPeriodScore, AgentSchemeScore, SchemeVersion
+
+TOTAL = "total"
+
+APS = AgentPeriodScore._meta.db_table
+ASS = AgentSchemeScore._meta.db_table
+VERSIONS = SchemeVersion._meta.db_table
+
+
+@dataclass(frozen=True)
+class Sql:
+    sql: str
+    params: list
+
+
+def visible_scores(*, actor: Actor, revision_ids: list[int], team_id: int | None = None,
+                   agent_id: int | None = None) -> Sql:
+    """The ids of the score rows of `revision_ids` the actor may see, optionally of one team or agent."""
+    rows = AgentPeriodScore.objects.for_actor(actor, "view").filter(revision_id__in=revision_ids)
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    if agent_id is not None:
+        rows = rows.filter(agent_id=agent_id)
+    try:
+        sql, params = rows.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # nothing visible (no revision, or a scope that is none())
+        return Sql("SELECT NULL::bigint WHERE false", [])
+    return Sql(sql, list(params))
+
+
+def metric_rows(*, tenant_id: int, codes: list[str], scope: Sql) -> Sql:
+    """Rows (revision_id, agent_id, team_id, metric, value, sample) of the scoped score rows, one per agent, revision
+    and metric in `codes` that has a value."""
+    kpis = [code for code in codes if code != TOTAL]
+    parts, params = [], []
+    if kpis:
+        parts.append(f"""
+            SELECT DISTINCT ON (ss.revision_id, ss.agent_id, e->>'kpi_code')
+                   ss.revision_id, ss.agent_id, o.team_id, e->>'kpi_code' AS metric,
+                   (e->>'raw_value')::numeric AS value, (e->>'sample_size')::int AS sample
+            FROM {ASS} ss
+            JOIN {APS} o ON o.id = ss.overall_id
+            JOIN {VERSIONS} v ON v.id = ss.scheme_version_id
+            CROSS JOIN LATERAL jsonb_array_elements(ss.kpis) e
+            WHERE ss.tenant_id = %s AND ss.overall_id IN ({scope.sql})
+              AND e->>'kpi_code' = ANY(%s) AND e->>'raw_value' IS NOT NULL
+            ORDER BY ss.revision_id, ss.agent_id, e->>'kpi_code', (v.scenario_id IS NOT NULL), ss.scheme_version_id""")
+        params += [tenant_id, *scope.params, kpis]
+    if TOTAL in codes:
+        parts.append(f"""
+            SELECT o.revision_id, o.agent_id, o.team_id, '{TOTAL}' AS metric, o.total AS value, o.handled AS sample
+            FROM {APS} o
+            WHERE o.tenant_id = %s AND o.id IN ({scope.sql}) AND o.total IS NOT NULL""")
+        params += [tenant_id, *scope.params]
+    return Sql(" UNION ALL ".join(f"({part})" for part in parts), params)
+
+
+def revision_metric_codes(*, tenant_id: int, revision_id: int) -> list[str]:
+    """`total` and every KPI code the revision's breakdowns hold, in catalog order."""
+    from django.db import connection
+
+    from performance.kpis import CATALOG
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT DISTINCT e->>'kpi_code'
+                           FROM {ASS} ss CROSS JOIN LATERAL jsonb_array_elements(ss.kpis) e
+                           WHERE ss.tenant_id = %s AND ss.revision_id = %s""", [tenant_id, revision_id])
+        found = {row[0] for row in cursor.fetchall()}
+    return [TOTAL, *(code for code in CATALOG if code in found)]
