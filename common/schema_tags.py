@@ -35,6 +35,12 @@ API_TAGS = [
     {"name": "kpis", "description": ("The built-in KPI catalog: code, unit, direction, formula and sample basis. "
                                      "Raw values are exact decimals rounded half-up to 4 places; a KPI whose "
                                      "denominator is zero has no value.")},
+    {"name": "kpi-definitions", "description": ("The tenant's own KPIs (e.g. repeat-purchase rate, training "
+                                                "scores): code, unit, direction and how an agent's values combine "
+                                                "over a period (sum, mean, last, or a ratio of two sums). Admins.")},
+    {"name": "kpi-values", "description": ("Per-agent values of the tenant's own KPIs, per day or per period; "
+                                           "ingested like interactions (one, JSON batches, CSV; upsert by source "
+                                           "and external_id).")},
     {"name": "schemes", "description": ("Scoring schemes and their versions: the KPIs, weights, floors and targets "
                                         "that turn raw KPI values into points and totals, in effect over a date "
                                         "range for a scope (a scenario or none, some teams or all).")},

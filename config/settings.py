@@ -302,3 +302,9 @@ CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),
     "options": {"expires": 280},
 }
+
+# Tenant-defined KPIs (performance/models/tenant_kpis.py), coaching and 360 assessments (feedback/).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "TenantKpiDirectionEnum": "performance.models.tenant_kpis.TenantKpiDirection",
+    "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
+})

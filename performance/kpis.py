@@ -161,5 +161,20 @@ QA_KPIS = frozenset({"qa_score", "qa_pass_rate"})
 
 def kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:
     """The raw value (None when undefined, e.g. no contacts) and the sample size of one KPI."""
-    definition = CATALOG[code]
+    definition = CATALOG.get(code)
+    if definition is None:
+        return tenant_kpi_value(code, inputs)
     return definition.value(inputs), int(definition.sample_size(inputs))
+
+
+# Tenant-defined KPIs (performance/models/tenant_kpis.py): their period values are combined in SQL and arrive
+# in the inputs under these names, already as the KPI's value and sample size.
+TENANT_KPI_PREFIX = "tenant_kpi:"
+
+
+def tenant_kpi_inputs(code: str, value: Decimal | None, samples: int) -> dict[str, Decimal | int | None]:
+    return {f"{TENANT_KPI_PREFIX}{code}": value, f"{TENANT_KPI_PREFIX}{code}:samples": samples}
+
+
+def tenant_kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:
+    return inputs.get(f"{TENANT_KPI_PREFIX}{code}"), int(inputs.get(f"{TENANT_KPI_PREFIX}{code}:samples") or 0)

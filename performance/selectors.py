@@ -50,7 +50,13 @@ class VersionSpec:
     @property
     def interaction_fields(self) -> frozenset[str]:
         """The interaction aggregates its KPIs read."""
-        return frozenset().union(*(CATALOG[k].inputs for k in self.kpi_codes)) & frozenset(INTERACTION_FIELDS)
+        built_in = self.kpi_codes - self.tenant_kpi_codes
+        return frozenset().union(*(CATALOG[k].inputs for k in built_in)) & frozenset(INTERACTION_FIELDS)
+
+    @property
+    def tenant_kpi_codes(self) -> frozenset[str]:
+        """The tenant-defined KPIs it uses (every code that is not in the built-in catalog)."""
+        return frozenset(code for code in self.kpi_codes if code not in CATALOG)
 
     @property
     def needs_shifts(self) -> bool:

@@ -95,3 +95,23 @@ def _appeal_maker(cast):
 
 
 MAKERS["appeals"] = _appeal_maker
+
+
+def _tenant_kpi_maker(resource: str) -> Callable:
+    def make(cast):
+        from datetime import date
+
+        from tests.performance.tenant_kpi_helpers import define, value
+
+        if not hasattr(cast, "_globex_tenant_kpi"):
+            cast._globex_tenant_kpi = define(cast.other_tenant, "globex_orders", "sum")
+        definition = cast._globex_tenant_kpi
+        if resource == "kpi-definitions":
+            return definition.pk
+        return value(definition, cast.other_agent, date(2026, 10, 1), 1).pk
+
+    return make
+
+
+for _resource in ("kpi-definitions", "kpi-values"):
+    MAKERS[_resource] = _tenant_kpi_maker(_resource)

@@ -94,6 +94,7 @@ def _seed_tenant() -> dict:
                              message="Period %(period)s is ready.", params={"period": period.name})
     appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
     score = period.current_revision.scores.filter(total__isnull=False).first()
+    tenant_kpis = _seed_tenant_kpis(tenant, agents)
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
         "api-keys": key.pk, "grants": team_grant.pk, "invitations": invitation.pk, "token": token,
@@ -105,9 +106,18 @@ def _seed_tenant() -> dict:
         "qa-assignments": QAAssignment.objects.filter(batch=batch).first().pk, "calibrations": session.pk,
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
         "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
-        "attachment_pk": appeal.attachments.get().pk,
+        "attachment_pk": appeal.attachments.get().pk, **tenant_kpis,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
+
+
+def _seed_tenant_kpis(tenant, agents) -> dict:
+    """A tenant KPI with a value (definitions and values of the tenant's own KPIs)."""
+    from tests.performance.tenant_kpi_helpers import define, value
+
+    definition = define(tenant, "repurchase", "ratio", unit="percent")
+    return {"kpi-definitions": definition.pk,
+            "kpi-values": value(definition, agents[0], date(2026, 10, 3), numerator=1, denominator=4).pk}
 
 
 def _seed_appeal(tenant, users, agent, rubric_version):

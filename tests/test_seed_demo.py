@@ -26,6 +26,8 @@ from performance.models import (
     SchemeVersion,
     ScoreRevision,
     Shift,
+    TenantKpiDefinition,
+    TenantKpiValue,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,7 +40,7 @@ AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
-           Webhook, WebhookDelivery, Appeal]
+           Webhook, WebhookDelivery, Appeal, TenantKpiDefinition, TenantKpiValue]
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +83,7 @@ def test_a_second_run_leaves_the_same_data(seeded):
     assert first["Shift"] == AGENTS * WORKING_DAYS == 312
     assert (first["Scenario"], first["SchemeVersion"], first["KpiPeriod"], first["Rubric"]) == (3, 2, 2, 1)
     assert first["ScoreRevision"] == 1 and first["QAReview"] == 6 * 2  # two per agent of the inspector's team
+    assert (first["TenantKpiDefinition"], first["TenantKpiValue"]) == (1, AGENTS * WORKING_DAYS)
     # the second run recomputed: one more job, which found the inputs unchanged and wrote no revision
     latest = ComputationJob.objects.filter(tenant=tenant).latest("pk")
     assert ComputationJob.objects.filter(tenant=tenant).count() == jobs + 1
@@ -260,3 +263,12 @@ def test_the_demo_admin_is_a_platform_operator_in_the_django_admin(db, client):
         assert client.get(url).status_code == 200, url
     assert client.login(email="supervisor@demo.jixiao.test", password=PASSWORD)
     assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_the_demo_tenant_kpi_has_values_in_the_catalog(seeded):
+    tenant = seeded[0]
+    client = bearer_client("admin@demo.jixiao.test")
+    catalog = client.get(f"/api/v1/tenants/{tenant.slug}/kpis/", {"page_size": 100}).json()["results"]
+    assert catalog[-1]["code"] == "repurchase_rate" and catalog[-1]["combine_method"] == "ratio"
+    values = TenantKpiValue.objects.filter(tenant=tenant)
+    assert all(v.numerator <= v.denominator for v in values) and values.filter(numerator__gt=0).exists()

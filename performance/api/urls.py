@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("performance.api.ingestion_urls")),
     path("", include("performance.api.scoring_urls")),
+    path("", include("performance.api.tenant_kpis_urls")),
 ]

@@ -15,11 +15,19 @@ from performance.models.scoring import (
     ScoreRevision,
     ScoringScheme,
 )
+from performance.models.tenant_kpis import (
+    CombineMethod,
+    TenantKpiDefinition,
+    TenantKpiDirection,
+    TenantKpiUnit,
+    TenantKpiValue,
+)
 
 __all__ = [
     "AgentPeriodScore",
     "AgentSchemeScore",
     "Channel",
+    "CombineMethod",
     "ComputationJob",
     "Interaction",
     "JobStatus",
@@ -35,4 +43,8 @@ __all__ = [
     "ScoreRevision",
     "ScoringScheme",
     "Shift",
+    "TenantKpiDefinition",
+    "TenantKpiDirection",
+    "TenantKpiUnit",
+    "TenantKpiValue",
 ]

@@ -174,5 +174,5 @@ def test_kpi_catalog(cast, client_as):
     assert aht == {"code": "aht", "name": "Average handle time", "unit": "seconds", "unit_label": "seconds",
                    "direction": "lower",
                    "formula": "Σ(talk + hold + acw) / handled", "sample": "handled contacts",
-                   "source": "interactions"}
+                   "source": "interactions", "definition": None, "combine_method": None}
     assert client_as(cast.users["agent"]).get(cast.url("kpis/nope/")).status_code == 404

@@ -30,6 +30,7 @@ from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
+from performance.tenant_kpis_demo import demo_tenant_kpis_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
 DEMO_SLUG = "demo"
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         months = DemoMonths.around(today)
         actors = {role: Actor(tenant=tenant, role=role, user=user) for role, user in users.items()}
         activity = demo_activity_seed(actor=actors[Role.ADMIN], months=months)
+        tenant_kpis = demo_tenant_kpis_seed(actor=actors[Role.ADMIN], months=months)
         start, end = months.previous_range(tenant.zone)
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
@@ -89,6 +91,8 @@ class Command(BaseCommand):
             (f"{base}/agents/{agents[0].pk}/score-history/", f"{agents[0].display_name}'s score history"),
             (f"{base}/interactions/", "interactions (newest first)"),
             (f"{base}/shifts/", "shifts"),
+            (f"{base}/kpi-values/?kpi={tenant_kpis.definition.code}", f"values of the tenant's own KPI "
+                                                                      f"{tenant_kpis.definition.code}"),
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
