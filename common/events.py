@@ -37,6 +37,10 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("appeal.escalated", _("The agent escalated a decided appeal to a second-level reviewer.")),
         EventType("appeal.withdrawn", _("The agent withdrew an appeal before its decision.")),
         EventType("appeal.overdue", _("An appeal's decision is past its due date (the tenant's SLA days).")),
+        EventType("coaching.created", _("A supervisor or QA lead recorded a coaching session with an agent (the "
+                                        "agent is notified).")),
+        EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
+                                             "(the coach is notified).")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

@@ -73,6 +73,10 @@ API_TAGS = [
                                         "a decision, escalated once to a final second-level decision. Decisions "
                                         "are applied at once (a new review revision and a recomputation, or a "
                                         "score adjustment); comments, history, files.")},
-    {"name": "reports", "description": ("Reports across a period: the appeals report (states, outcomes, time to "
-                                        "decision, SLA breaches, whose reviews are disputed most).")},
+    {"name": "coaching", "description": ("Coaching sessions of supervisors and QA leads with agents: links to a QA "
+                                         "review and criterion, a KPI or an appeal; goals with due dates; the "
+                                         "agent's acknowledgement; follow-up; the effect before and after.")},
+    {"name": "reports", "description": ("Reports: the appeals report of a period (states, outcomes, time to "
+                                        "decision, SLA breaches, whose reviews are disputed most) and coaching per "
+                                        "coach (sessions, follow-ups, goals met, effect).")},
 ]

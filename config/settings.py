@@ -307,4 +307,5 @@ CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "TenantKpiDirectionEnum": "performance.models.tenant_kpis.TenantKpiDirection",
     "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
+    "CoachingGoalStatusEnum": "feedback.models.coaching.GoalStatus",
 })

@@ -13,3 +13,5 @@ class FeedbackConfig(AppConfig):
         vocabulary_register("review_statuses", models.ReviewStatus.choices)
         vocabulary_register("assignment_statuses", models.AssignmentStatus.choices)
         vocabulary_register("calibration_statuses", models.CalibrationStatus.choices)
+        vocabulary_register("coaching_follow_up_statuses", models.FollowUpStatus.choices)
+        vocabulary_register("coaching_goal_statuses", models.GoalStatus.choices)

@@ -115,3 +115,17 @@ def _tenant_kpi_maker(resource: str) -> Callable:
 
 for _resource in ("kpi-definitions", "kpi-values"):
     MAKERS[_resource] = _tenant_kpi_maker(_resource)
+
+
+def _coaching_maker(cast):
+    from datetime import UTC, datetime
+
+    from common.actor import Actor
+    from feedback.services.coaching import coaching_session_create
+
+    actor = Actor(tenant=cast.other_tenant, role="qa_lead", user=cast.outsider)
+    return coaching_session_create(actor=actor, agent=cast.other_agent, held_at=datetime(2026, 10, 1, tzinfo=UTC),
+                                   topic="globex").pk
+
+
+MAKERS["coaching"] = _coaching_maker

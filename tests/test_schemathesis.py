@@ -95,6 +95,7 @@ def _seed_tenant() -> dict:
     appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
     score = period.current_revision.scores.filter(total__isnull=False).first()
     tenant_kpis = _seed_tenant_kpis(tenant, agents)
+    coaching = _seed_coaching(tenant, users, agents[0])
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
         "api-keys": key.pk, "grants": team_grant.pk, "invitations": invitation.pk, "token": token,
@@ -106,7 +107,7 @@ def _seed_tenant() -> dict:
         "qa-assignments": QAAssignment.objects.filter(batch=batch).first().pk, "calibrations": session.pk,
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
         "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
-        "attachment_pk": appeal.attachments.get().pk, **tenant_kpis,
+        "attachment_pk": appeal.attachments.get().pk, **tenant_kpis, "coaching": coaching.pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
 
@@ -118,6 +119,15 @@ def _seed_tenant_kpis(tenant, agents) -> dict:
     definition = define(tenant, "repurchase", "ratio", unit="percent")
     return {"kpi-definitions": definition.pk,
             "kpi-values": value(definition, agents[0], date(2026, 10, 3), numerator=1, denominator=4).pk}
+
+
+def _seed_coaching(tenant, users, agent):
+    """A coaching session of the QA lead with an agent, targeting a KPI."""
+    from feedback.services.coaching import coaching_session_create
+
+    return coaching_session_create(actor=actor_for(users["qa_lead"], tenant), agent=agent, topic="Fuzz coaching",
+                                   held_at=datetime(2026, 10, 20, 9, tzinfo=UTC), kpi="csat",
+                                   goals=[{"description": "Fuzz goal", "due_date": date(2026, 11, 1)}])
 
 
 def _seed_appeal(tenant, users, agent, rubric_version):

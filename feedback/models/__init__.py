@@ -16,6 +16,7 @@ from feedback.models.calibration import (
     CalibrationSession,
     CalibrationStatus,
 )
+from feedback.models.coaching import CoachingGoal, CoachingSession, FollowUpStatus, GoalStatus
 from feedback.models.reviews import QAReview, QAReviewAnswer, ReviewStatus
 from feedback.models.rubrics import (
     SCALE_BOUNDS,
@@ -46,6 +47,10 @@ __all__ = [
     "CalibrationParticipant",
     "CalibrationSession",
     "CalibrationStatus",
+    "CoachingGoal",
+    "CoachingSession",
+    "FollowUpStatus",
+    "GoalStatus",
     "QAAssignment",
     "QAAssignmentBatch",
     "QAReview",

@@ -28,6 +28,7 @@ from accounts.operators import platform_operators_group
 from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
+from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
 from performance.tenant_kpis_demo import demo_tenant_kpis_seed
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
+        coaching = demo_coaching_seed(coach=actors[Role.QA_LEAD], agent=actors[Role.AGENT],
+                                      previous_start=months.previous_start)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
@@ -96,6 +99,8 @@ class Command(BaseCommand):
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
+            (f"{base}/coaching/{coaching.pk}/effect/" if coaching else f"{base}/coaching/",
+             "a coaching session's effect (criterion before and after)"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),
