@@ -105,6 +105,7 @@ class CoachingSessionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.
                 N_PARAMETER],
     responses=serializers.CoachingReportSerializer))
 class CoachingReportViewSet(TenantScopedViewSet):
+    report_view = True  # one object, not a list (common/schema.py)
     queryset = CoachingSession.objects.all()
     action_roles = {"list": MANAGERS}
     list_actions = frozenset()
