@@ -15,6 +15,7 @@ from rest_framework import authentication, exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import APIKey
+from common import rls
 from common.locale import language_prefer
 
 KEYWORD = "Api-Key"
@@ -76,14 +77,16 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Api-Key header."))
         parts = split_key(header[1])
-        key = APIKey.objects.select_related("tenant").filter(prefix=parts[0]).first() if parts else None
+        with rls.all_tenants():  # the key's prefix names its tenant
+            key = APIKey.objects.select_related("tenant").filter(prefix=parts[0]).first() if parts else None
         if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(header[1])):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if key.is_revoked or not key.tenant.is_active:
             raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-            APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            with rls.tenant_scope(key.tenant_id):
+                APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return IntegrationPrincipal(key), key
 
     def authenticate_header(self, request) -> str:

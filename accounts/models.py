@@ -116,6 +116,11 @@ def validate_attachment_types(value: list[str]) -> None:
         raise ValidationError(_("Allow at least one file type."))
 
 
+class LeaderboardVisibility(models.TextChoices):
+    NAMES = "names", _("Everyone's names")
+    OWN_POSITION = "own_position", _("Own position, neighbours anonymized")
+
+
 class Tenant(models.Model):
     """A customer organisation: its own people, agents, data and settings."""
 
@@ -148,6 +153,10 @@ class Tenant(models.Model):
     invitation_expiry_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="Days an invitation link stays valid after it is sent.",
+    )
+    leaderboard_visibility = models.CharField(
+        max_length=16, choices=LeaderboardVisibility.choices, default=LeaderboardVisibility.NAMES,
+        help_text="What agents see on leaderboards: everyone's names, or only their own position.",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -260,6 +269,10 @@ class Agent(TenantOwnedModel):
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="agent_profiles")
     is_active = models.BooleanField(default=True)
     hired_on = models.DateField(null=True, blank=True)
+    base_amount = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="The amount percent-of-base rewards are computed from, in the tenant's currency.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,8 @@ validation and service (the Django test client with an integration key; no HTTP 
 - the same JSON again (all unchanged: a re-sent batch);
 - the rows changed once more, as CSV uploads to interactions/import/ (all updated);
 and the same rows, as the same CSV text, COPYed batch by batch into a bare table (no keys, no indexes), and into
-a copy of the interaction table's definition with its indexes and foreign keys (what any writer must pay).
+the interaction table itself, with its indexes and foreign keys (what any writer must pay). The API runs as the
+application role under row-level security; the two COPYs run as the owner (a superuser by default), outside it.
 Every batch commits on its own, on both sides. The client-side encoding is done before timing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jixiao_bench python -m bench.ingestion --rows 200000
@@ -20,7 +21,7 @@ import json
 import time
 from typing import Any
 
-from bench.generate import INTERACTION_FIELDS, interaction_rows, rows_to_csv, setup_django
+from bench.generate import INTERACTION_FIELDS, as_owner, interaction_rows, rows_to_csv, setup_django
 
 BATCH_SIZE = 10_000
 SOURCE = "bench-ingest"
@@ -98,7 +99,7 @@ def _timed_copy_into_interactions(tenant, n_rows: int, batch_size: int) -> float
     values = [(*row[:3], COPY_SOURCE, *row[4:]) for row in interaction_values(n_rows, source=SOURCE, seed=SEED)]
     started = time.perf_counter()
     for start in range(0, n_rows, batch_size):
-        copy_interactions(tenant, values[start:start + batch_size])
+        copy_interactions(tenant, values[start:start + batch_size], staged=False)
     return time.perf_counter() - started
 
 
@@ -113,10 +114,12 @@ def measure_ingestion(n_rows: int = 200_000, batch_size: int = BATCH_SIZE) -> di
     from django.test.utils import override_settings
 
     from bench.generate import delete_rows, ensure_tenant
+    from common import rls
 
-    tenant = ensure_tenant()
-    for source in (SOURCE, COPY_SOURCE):
-        delete_rows(tenant, source=source)
+    with as_owner():
+        tenant = ensure_tenant()
+        for source in (SOURCE, COPY_SOURCE):
+            delete_rows(tenant, source=source)
     rows = list(interaction_rows(n_rows, source=SOURCE, seed=SEED))
     json_bodies = [json.dumps({"rows": batch}).encode() for batch in _batches(rows, batch_size)]
     changed_bodies = [json.dumps({"rows": batch}).encode() for batch in _batches(_changed(rows, 1), batch_size)]
@@ -127,16 +130,20 @@ def measure_ingestion(n_rows: int = 200_000, batch_size: int = BATCH_SIZE) -> di
     json_kwargs = {"content_type": "application/json"}
     try:
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
-            client = _integration_client(tenant)
+            with rls.tenant_scope(tenant.pk):
+                client = _integration_client(tenant)
+            # The API: the application role, under row-level security (each request enters its tenant's scope).
             create_s, created, _ = _timed_posts(client, url + "bulk/", json_bodies, **json_kwargs)
             update_s, _, updated = _timed_posts(client, url + "bulk/", changed_bodies, **json_kwargs)
             resend_s, _, resent = _timed_posts(client, url + "bulk/", changed_bodies, **json_kwargs)
             csv_s, _, csv_updated = _timed_posts(client, url + "import/", uploads, format="multipart")
-            bare_s = _timed_copy(csv_bodies)
-            table_s = _timed_copy_into_interactions(tenant, n_rows, batch_size)
+            with as_owner():  # the baselines: plain COPYs as the owner (a superuser by default), outside RLS
+                bare_s = _timed_copy(csv_bodies)
+                table_s = _timed_copy_into_interactions(tenant, n_rows, batch_size)
     finally:
-        for source in (SOURCE, COPY_SOURCE):
-            delete_rows(tenant, source=source)
+        with as_owner():
+            for source in (SOURCE, COPY_SOURCE):
+                delete_rows(tenant, source=source)
     if not created == updated == resent == csv_updated == n_rows:
         raise RuntimeError(f"expected {n_rows} rows each time, got {created}, {updated}, {resent}, {csv_updated}")
 

@@ -23,9 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
 
     from bench.computation import measure_computation
+    from bench.generate import as_owner
     from bench.ingestion import measure_ingestion
 
-    call_command("migrate", verbosity=0)
+    with as_owner():
+        call_command("migrate", verbosity=0)
     computation = measure_computation(runs=args.runs)
     ingestion = measure_ingestion(args.ingest_rows)
     print(f"Period computation (best of {args.runs} runs)")

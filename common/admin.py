@@ -1,6 +1,10 @@
 """Admin bases. The Django admin is a platform-operator tool: it sees every tenant."""
 
+from functools import update_wrapper
+
 from django.contrib import admin
+
+from common import rls
 
 
 class TenantOwnedAdmin(admin.ModelAdmin):
@@ -36,3 +40,18 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PlatformAdminSite(admin.AdminSite):
+    """The admin site: its pages (staff only, checked first) read every tenant's rows (row-level security's
+    all-tenants scope, common/rls.py), rendered inside that scope."""
+
+    def admin_view(self, view, cacheable=False):
+        def across_tenants(request, *args, **kwargs):
+            with rls.all_tenants():
+                response = view(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()
+                return response
+
+        return super().admin_view(update_wrapper(across_tenants, view), cacheable)

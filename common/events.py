@@ -41,6 +41,11 @@ EVENT_TYPES: dict[str, EventType] = {
                                         "agent is notified).")),
         EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
                                              "(the coach is notified).")),
+        EventType("award.proposed", _("A supervisor proposed a discretionary award; it awaits an admin's "
+                                      "approval.")),
+        EventType("award.approved", _("An award was approved (it goes into the payroll export).")),
+        EventType("award.rejected", _("An admin rejected a proposed discretionary award.")),
+        EventType("award.paid", _("An approved award was marked paid.")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

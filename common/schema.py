@@ -28,7 +28,8 @@ TENANT_PREFIX = "/api/v1/tenants/{tenant_slug}/"
 API_PREFIX = "/api/v1/"
 # Nested collections shown with another resource than their own path segment: (parent, child) -> tag.
 NESTED_TAGS = {("schemes", "versions"): "schemes", ("periods", "adjustments"): "scores",
-               ("agents", "score-history"): "scores"}
+               ("agents", "score-history"): "scores", ("reward-rules", "versions"): "reward-rules",
+               ("periods", "simulate-rewards"): "awards", ("periods", "leaderboard"): "leaderboard"}
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: the body, a query parameter or a header. `errors` names every invalid field.",

@@ -62,6 +62,16 @@ API_TAGS = [
                                                       "seeds (reproducible).")},
     {"name": "calibrations", "description": ("Calibration sessions: inspectors score the same interactions blind, "
                                              "then see their agreement with the lead's reference.")},
+    {"name": "reward-rules", "description": ("Reward rules and their versions: score tiers, rank (top N or top "
+                                             "P %), best team, improvement; eligibility gates; fixed or "
+                                             "percent-of-base amounts, budget caps and titles.")},
+    {"name": "awards", "description": ("Awards per period: rule-based (provisional until the period closes, "
+                                       "then frozen with adjustment entries), discretionary proposals; approval, "
+                                       "payment, payroll export, and what-if simulations of rules.")},
+    {"name": "reward-outcomes", "description": ("Why each agent in a rule's scope got an award or not: the gate "
+                                                "that failed, the band missed, the cut-off, with the numbers.")},
+    {"name": "leaderboard", "description": ("A period's ranking with tiers, titles and movement since the previous "
+                                            "period; what agents see follows the tenant's privacy setting.")},
     {"name": "notifications", "description": ("Each member's own in-app notifications (newest first, read or "
                                               "unread) and their choice to get them by email too.")},
     {"name": "webhooks", "description": ("The tenant's signed event deliveries to its own systems: URLs, "

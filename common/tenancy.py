@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.exceptions import NotFound
 
+from common import rls
 from common.actor import INTEGRATION, Actor
 from common.locale import language_prefer
 
@@ -18,6 +19,8 @@ def resolve_actor(request, tenant_slug: str) -> Actor:
     tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
     if tenant is None:
         raise NotFound()
+    # From here on the request is about this tenant: row-level security shows only its rows (common/rls.py).
+    rls.scope_enter_tenant(tenant.pk)
     if isinstance(request.auth, APIKey):
         if request.auth.tenant_id != tenant.pk:
             raise NotFound()

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common.db.roles import database_urls
 from common.schema_tags import API_TAGS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ SESSION_COOKIE_HTTPONLY = True
 # --- end of the secure-by-default block
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "common.admin_apps.PlatformAdminConfig",  # django.contrib.admin; its pages see every tenant (common/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.middleware.RequestIdMiddleware",
+    "common.rls.RlsScopeMiddleware",
     "common.locale.LanguageMiddleware",
     "common.errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -112,11 +114,23 @@ TEMPLATES = [
     },
 ]
 
+# Two roles (common/db/roles.py): the application role, under row-level security (requests, Celery, tests), and the
+# owner (migrations and the other management commands: manage.py sets JIXIAO_DATABASE_ROLE=owner).
+DATABASE_APP_URL, DATABASE_OWNER_URL = database_urls()
+_database_roles = {role: dj_database_url.parse(url) for role, url in
+                   (("app", DATABASE_APP_URL), ("owner", DATABASE_OWNER_URL))}
+DATABASE_ROLES = {role: {"USER": db["USER"], "PASSWORD": db["PASSWORD"]} for role, db in _database_roles.items()}
+DATABASE_ROLE = "owner" if os.environ.get("JIXIAO_DATABASE_ROLE", "app") == "owner" else "app"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jixiao"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-    )
+    "default": {
+        **_database_roles[DATABASE_ROLE],
+        # The backend hands the tenant scope (common/rls.py) to PostgreSQL's row-level security.
+        "ENGINE": "common.db.backends.postgresql",
+        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # Server-side cursors (QuerySet.iterator()) cannot carry the scope in front of their statement, and do not
+        # work behind PgBouncer's transaction mode either.
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -296,6 +310,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AppealStatusEnum": "feedback.models.AppealStatus", "AppealKindEnum": "feedback.models.AppealKind",
     "AppealOutcomeEnum": "feedback.models.appeals.OUTCOME_CHOICES", "KpiCodeEnum": "performance.kpis.KPI_CHOICES",
     "PeriodKindEnum": "performance.models.PeriodKind",
+})
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "RewardKindEnum": "performance.models.RewardKind", "AwardStatusEnum": "performance.models.AwardStatus",
+    "AwardSourceEnum": "performance.models.AwardSource", "AmountTypeEnum": "performance.models.AmountType",
 })
 CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "task": "feedback.tasks.mark_overdue_appeals",

@@ -2,10 +2,15 @@
 
 from celery import shared_task
 
+from common.rls import tenant_scope
 from feedback.services.appeal_sla import appeals_mark_overdue, tenants_with_overdue_appeals
 
 
 @shared_task(ignore_result=True)
 def mark_overdue_appeals() -> dict[int, list[int]]:
     """Periodic (Celery beat): mark newly overdue appeals, tenant by tenant. Safe to run twice at once."""
-    return {tenant_id: appeals_mark_overdue(tenant_id=tenant_id) for tenant_id in tenants_with_overdue_appeals()}
+    marked = {}
+    for tenant_id in tenants_with_overdue_appeals():  # listed across tenants, then each in its tenant's scope
+        with tenant_scope(tenant_id):
+            marked[tenant_id] = appeals_mark_overdue(tenant_id=tenant_id)
+    return marked

@@ -17,3 +17,7 @@ class PerformanceConfig(AppConfig):
         vocabulary_register("period_statuses", models.PeriodStatus.choices)
         vocabulary_register("job_statuses", models.JobStatus.choices)
         vocabulary_register("missing_data_policies", models.MissingDataPolicy.choices)
+        vocabulary_register("reward_kinds", models.RewardKind.choices)
+        vocabulary_register("reward_amount_types", models.AmountType.choices)
+        vocabulary_register("award_statuses", models.AwardStatus.choices)
+        vocabulary_register("award_sources", models.AwardSource.choices)

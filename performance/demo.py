@@ -221,7 +221,47 @@ def demo_scoring_seed(*, actor: Actor, months: DemoMonths) -> DemoScoring:
         periods[start] = (KpiPeriod.objects.filter(tenant=actor.tenant, kind=PeriodKind.MONTHLY, start=start).first()
                           or period_create(actor=actor, kind=PeriodKind.MONTHLY, start=start))
     previous = periods[months.previous_start]
+    demo_reward_rules_seed(actor=actor, months=months)  # before the computation, whose award step applies them
     return DemoScoring(scheme, previous, periods[months.current_start], _compute(actor, previous))
+
+
+TIER_RULE, RANK_RULE = "Monthly service tiers", "Top 3 of the month"
+DEMO_TIERS = [("A", 85, None, 800, "服务之星 Service star"), ("B", 75, 85, 400, "")]
+
+
+def demo_reward_rules_seed(*, actor: Actor, months: DemoMonths) -> None:
+    """A tier rule (total ≥ 85 → A, 75 ≤ total < 85 → B, gated on 50 handled contacts and no auto-failed QA
+    review) and a rank rule (top 3, capped at 1,500), in effect from the previous month. Made once."""
+    from performance.models import RewardRule
+    from performance.services.rewards import reward_rule_create, reward_rule_version_create
+
+    if RewardRule.objects.filter(tenant=actor.tenant, name__in=[TIER_RULE, RANK_RULE]).exists():
+        return
+    tiers = reward_rule_create(actor=actor, name=TIER_RULE, description="Bonus bands on the monthly total.")
+    reward_rule_version_create(actor=actor, rule=tiers, data={
+        "effective_from": months.previous_start, "kind": "tiers", "amount_type": "fixed",
+        "params": {"metric": "total", "tiers": [
+            {"name": name, "lower": Decimal(lower), "lower_inclusive": True,
+             "upper": None if upper is None else Decimal(upper), "upper_inclusive": False,
+             "amount": Decimal(amount), "title": title} for name, lower, upper, amount, title in DEMO_TIERS]},
+        "gates": {"min_handled": 50, "no_auto_failed_qa": True}})
+    rank = reward_rule_create(actor=actor, name=RANK_RULE, description="The month's best three agents.")
+    reward_rule_version_create(actor=actor, rule=rank, data={
+        "effective_from": months.previous_start, "kind": "rank", "params": {"top_n": 3}, "amount_type": "fixed",
+        "amount": Decimal(600), "budget_cap": Decimal(1500), "title": "月度前三 Top 3"})
+
+
+def demo_discretionary_award_seed(*, supervisor: Actor, period: KpiPeriod):
+    """One discretionary proposal by the supervisor for an agent of their team (pending the admin's approval)."""
+    from performance.models import Award
+    from performance.services.rewards import award_propose
+
+    existing = Award.objects.filter(tenant=supervisor.tenant, source="discretionary").first()
+    if existing is not None:
+        return existing
+    agent = Agent.objects.filter(tenant=supervisor.tenant, team__name="Phone support").order_by("employee_code")[1]
+    return award_propose(actor=supervisor, period=period, agent=agent, amount=Decimal(300), title="创新奖 Innovation",
+                         reason="Her call-back script was adopted by the whole team.")
 
 
 def _kpis(rows) -> list[dict[str, Any]]:

@@ -38,22 +38,9 @@ ensure_redis() {
 }
 
 ensure_database() {
-  # Creates the database named by DATABASE_URL (default: jixiao on the local server) when it is missing.
-  local url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao}"
-  "$PY" - "$url" <<'PYEOF'
-import sys
-
-import dj_database_url
-import psycopg
-
-db = dj_database_url.parse(sys.argv[1])
-admin = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres",
-             password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
-with psycopg.connect(**admin) as conn:
-    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-        print(f"Created database {db['NAME']}.")
-PYEOF
+  # Creates the application's database role (jixiao_app: not a superuser, no BYPASSRLS; row-level security applies
+  # to it) and the database of DATABASE_OWNER_URL / DATABASE_URL when they are missing (common/db/roles.py).
+  (cd "$ROOT" && "$PY" -m common.db.roles)
 }
 
 use_local_environment() {

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from psycopg import sql
 from rest_framework.test import APIClient
 
 from accounts.models import Agent, Team, Tenant, User
+from common import rls
+from common.db.roles import role_ensure
 from tests.factories import AgentFactory, MembershipFactory, TeamFactory, TenantFactory, grant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +39,43 @@ class Cast:
 
     def url(self, path: str, tenant: Tenant | None = None) -> str:
         return f"/api/v1/tenants/{(tenant or self.tenant).slug}/{path}"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated as the owner role (post_migrate puts row-level security on it)."""
+    from django.conf import settings
+    from django.db import connections
+
+    role_ensure(settings.DATABASE_OWNER_URL, settings.DATABASE_APP_URL)
+    connections["default"].close()
+    connections["default"].settings_dict.update(settings.DATABASE_ROLES["owner"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """...and the tests run as the application role, under row-level security, like the API and the workers."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections["default"]
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Transactional tests empty the tables with TRUNCATE after each test; the application never does.
+        app_role = sql.Identifier(settings.DATABASE_ROLES["app"]["USER"])
+        cursor.execute(sql.SQL("GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}").format(app_role).as_string())
+    connection.close()
+    connection.settings_dict.update(settings.DATABASE_ROLES["app"])
+    yield
+    connection.close()
+    connection.settings_dict.update(settings.DATABASE_ROLES["owner"])
+
+
+@pytest.fixture(autouse=True)
+def _all_tenants_scope():
+    """Test code (factories, assertions on rows) sees every tenant, like a management command. Requests start
+    with no scope and enter their tenant's (common.rls.RlsScopeMiddleware), Celery tasks their task's."""
+    with rls.all_tenants():
+        yield
 
 
 @pytest.fixture(autouse=True)

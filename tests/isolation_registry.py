@@ -109,6 +109,26 @@ def _tenant_kpi_maker(resource: str) -> Callable:
         if resource == "kpi-definitions":
             return definition.pk
         return value(definition, cast.other_agent, date(2026, 10, 1), 1).pk
+def _reward_maker(resource: str) -> Callable:
+    def make(cast):
+        from performance.models import Award, KpiPeriod, RewardOutcome
+        from tests.performance.conftest import compute_now, globex_scoring_ids
+        from tests.performance.rewards_helpers import rule_version
+
+        if not hasattr(cast, "_globex_rewards"):
+            version = rule_version(cast.other_tenant, "Globex top", kind="rank", params={"top_n": 1},
+                                   amount=__import__("decimal").Decimal(10))
+            period = KpiPeriod.objects.get(pk=globex_scoring_ids(cast)["periods"])
+            from tests.factories import InteractionFactory
+
+            InteractionFactory(agent=cast.other_agent, started_at=__import__("datetime").datetime(
+                2026, 10, 5, 9, tzinfo=__import__("datetime").UTC))
+            compute_now(period)
+            cast._globex_rewards = {"reward-rules": version.rule_id,
+                                    "awards": Award.objects.get(tenant=cast.other_tenant).pk,
+                                    "reward-outcomes": RewardOutcome.objects.filter(tenant=cast.other_tenant)
+                                    .first().pk}
+        return cast._globex_rewards[resource]
 
     return make
 
@@ -129,3 +149,5 @@ def _coaching_maker(cast):
 
 
 MAKERS["coaching"] = _coaching_maker
+for _resource in ("reward-rules", "awards", "reward-outcomes"):
+    MAKERS[_resource] = _reward_maker(_resource)

@@ -93,6 +93,7 @@ def _seed_tenant() -> dict:
     (notification,) = notify(tenant=tenant, recipients=[users["admin"]], event="period.computed", obj=period,
                              message="Period %(period)s is ready.", params={"period": period.name})
     appeal = _seed_appeal(tenant, users, agents[0], rubric_version)
+    reward_version, award = _seed_rewards(tenant, users, agents, period)
     score = period.current_revision.scores.filter(total__isnull=False).first()
     tenant_kpis = _seed_tenant_kpis(tenant, agents)
     coaching = _seed_coaching(tenant, users, agents[0])
@@ -108,6 +109,8 @@ def _seed_tenant() -> dict:
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
         "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
         "attachment_pk": appeal.attachments.get().pk, **tenant_kpis, "coaching": coaching.pk,
+        "reward-rules": reward_version.rule_id, "rule_pk": reward_version.rule_id, "awards": award.pk,
+        "reward-rule-versions": reward_version.pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
 
@@ -128,6 +131,19 @@ def _seed_coaching(tenant, users, agent):
     return coaching_session_create(actor=actor_for(users["qa_lead"], tenant), agent=agent, topic="Fuzz coaching",
                                    held_at=datetime(2026, 10, 20, 9, tzinfo=UTC), kpi="csat",
                                    goals=[{"description": "Fuzz goal", "due_date": date(2026, 11, 1)}])
+def _seed_rewards(tenant, users, agents, period):
+    """A rank rule computed into awards of the period, and a discretionary proposal (pending: approvable)."""
+    from decimal import Decimal
+
+    from performance.services.rewards import award_propose
+    from tests.performance.rewards_helpers import rule_version
+
+    version = rule_version(tenant, "Fuzz top", kind="rank", params={"top_n": 2}, amount=Decimal(100),
+                           title="Fuzz star")
+    compute_now(period)
+    award = award_propose(actor=actor_for(users["admin"], tenant), period=period, agent=agents[0], reason="Fuzz",
+                          amount=Decimal(5))
+    return version, award
 
 
 def _seed_appeal(tenant, users, agent, rubric_version):
@@ -157,6 +173,8 @@ def _path_parameters(operation, tenant, ids: dict) -> dict:
             pinned[name] = ids[name]
         elif name == "code":
             pinned[name] = "csat"
+        elif name == "id" and "reward-rules" in segments and segments[-1] == "versions":
+            pinned[name] = ids["reward-rule-versions"]
         elif name == "id":
             resource = segments[-1] if segments[-1] in ids else next(s for s in reversed(segments) if s in ids)
             pinned[name] = ids[resource]

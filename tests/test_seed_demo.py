@@ -18,9 +18,13 @@ from feedback.models import Appeal, CoachingGoal, CoachingSession, QAReview, Rub
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
+    Award,
     ComputationJob,
     Interaction,
     KpiPeriod,
+    RewardOutcome,
+    RewardRule,
+    RewardRuleVersion,
     Scenario,
     SchemeKpi,
     SchemeVersion,
@@ -40,8 +44,8 @@ AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
-           Webhook, WebhookDelivery, Appeal, TenantKpiDefinition, TenantKpiValue,
-           CoachingSession, CoachingGoal]
+           Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome,
+           TenantKpiDefinition, TenantKpiValue, CoachingSession, CoachingGoal]
 
 
 @pytest.fixture(autouse=True)
@@ -114,10 +118,11 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
     # the admin: the first run's computation and the second run's (unchanged), and the two review appeals given
     # to them; the agent: their two reviews and the decided appeal; the inspector: the appeals on their reviews;
     # the supervisor: the score appeal, later withdrawn (made on the first run only); the coaching session (the
-    # agent) and its acknowledgement (the QA lead who coached)
+    # agent) and its acknowledgement (the QA lead who coached); the admin: the supervisor's discretionary award
+    # proposal
     assert sorted(notices.values_list("recipient__email", "event")) == [
         ("admin@demo.jixiao.test", "appeal.assigned"), ("admin@demo.jixiao.test", "appeal.assigned"),
-        ("admin@demo.jixiao.test", "appeal.commented"),
+        ("admin@demo.jixiao.test", "appeal.commented"), ("admin@demo.jixiao.test", "award.proposed"),
         ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
         ("agent@demo.jixiao.test", "appeal.decided"), ("agent@demo.jixiao.test", "coaching.created"),
         ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published"),
@@ -284,3 +289,21 @@ def test_the_demo_agent_has_an_acknowledged_coaching_session(seeded):
     response = bearer_client("agent@demo.jixiao.test").get(
         f"/api/v1/tenants/demo/coaching/{session.pk}/effect/")
     assert response.status_code == 200 and response.json()["target"] == "criterion"
+def test_the_computed_month_has_tier_and_rank_awards_and_a_discretionary_proposal(seeded):
+    tenant, first = seeded[0], seeded[1]
+    assert (first["RewardRule"], first["RewardRuleVersion"]) == (2, 2)
+    previous = KpiPeriod.objects.get(tenant=tenant, start=date(2026, 2, 1))
+    awards = Award.objects.filter(tenant=tenant, period=previous)
+    rules = {a.rule_version.rule.name for a in awards.filter(source="rule")}
+    assert rules == {"Monthly service tiers", "Top 3 of the month"}
+    top = awards.filter(rule_version__rule__name="Top 3 of the month")
+    assert 3 <= top.count() and sum(a.amount for a in top) <= 1500  # ties at the cut-off are in; the cap holds
+    assert all(a.revision_id == previous.current_revision_id for a in awards.filter(source="rule"))
+    (proposal,) = awards.filter(source="discretionary")
+    assert (proposal.status, proposal.agent.team.name, proposal.proposed_by.email) == (
+        "pending", "Phone support", "supervisor@demo.jixiao.test")
+    scoped = AGENTS  # both rules are tenant-wide: every scored agent has an outcome per rule
+    assert RewardOutcome.objects.filter(tenant=tenant, period=previous).count() == 2 * scoped
+    response = bearer_client("agent@demo.jixiao.test").get(f"/api/v1/tenants/demo/periods/{previous.pk}/leaderboard/")
+    assert response.status_code == 200 and response.json()["count"] == AGENTS
+

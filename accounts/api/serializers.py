@@ -17,6 +17,7 @@ from accounts.models import (
     GrantPermission,
     Invitation,
     InvitationStatus,
+    LeaderboardVisibility,
     Membership,
     Role,
     Team,
@@ -123,12 +124,14 @@ class AgentSerializer(StrictModelSerializer):
 
     class Meta:
         model = Agent
-        fields = ["id", "team", "employee_code", "display_name", "user", "is_active", "hired_on", "created_at",
-                  "updated_at"]
+        fields = ["id", "team", "employee_code", "display_name", "user", "is_active", "hired_on", "base_amount",
+                  "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate(self, attrs):
         actor = self.context["actor"]
+        if not actor.is_admin and "base_amount" in attrs:
+            raise serializers.ValidationError({"base_amount": [_("Only admins may set the base amount.")]})
         if not actor.is_admin and "team" in attrs and attrs["team"] is None:
             raise serializers.ValidationError({"team": [_("Only admins may leave an agent without a team.")]})
         if not actor.is_admin and self.instance is None and "team" not in attrs:
@@ -248,6 +251,10 @@ class TenantSettingsSerializer(StrictSerializer):
     appeal_attachment_max_bytes = serializers.IntegerField(min_value=1024, max_value=50 * 2**20, required=False)
     appeal_attachment_types = serializers.ListField(child=serializers.CharField(max_length=16), required=False,
                                                     help_text="File extensions, e.g. pdf, png.")
+    leaderboard_visibility = serializers.ChoiceField(
+        choices=LeaderboardVisibility.choices, required=False,
+        help_text="What agents see on leaderboards: names (everyone's names) or own_position (only their own "
+                  "row, with anonymized neighbours).")
 
 
 @extend_schema_field(TenantSettingsSerializer)

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import services
 from accounts.api import filters, serializers
 from accounts.models import Agent, APIKey, AuditEvent, Invitation, Membership, Team, TeamGrant
+from common import rls
 from common.idempotency import shown_once
 from common.pagination import NewestFirstCursorPagination
 from common.query import StrictQueryParamsMixin
@@ -72,7 +73,8 @@ class MeView(StrictQueryParamsMixin, GenericAPIView):
     def _me(self, user) -> dict:
         memberships = Membership.objects.active().filter(tenant__is_active=True, user_id=user.pk)
         memberships = memberships.select_related("tenant").order_by("tenant__slug")
-        return self.get_serializer(user, context={"memberships": memberships}).data
+        with rls.all_tenants():  # the user's own memberships, in every tenant
+            return self.get_serializer(user, context={"memberships": memberships}).data
 
 
 @extend_schema_view(

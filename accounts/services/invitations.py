@@ -28,6 +28,7 @@ from accounts.authentication import hash_secret
 from accounts.mail import invitation_mail_send
 from accounts.models import Invitation, InvitationStatus, Membership, User
 from accounts.services.memberships import membership_add
+from common import rls
 from common.actor import Actor
 from common.audit import audit_record
 from common.errors import Conflict
@@ -138,7 +139,8 @@ def invitation_get_by_token(token: str, *, lock: bool = False) -> Invitation:
         hashed_token=hash_secret(token), tenant__is_active=True)
     if lock:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.first()
+    with rls.all_tenants():  # the token names the invitation, whatever its tenant
+        invitation = invitations.first()
     if invitation is None or invitation.current_status != InvitationStatus.PENDING:
         raise InvitationUnavailable()
     return invitation
@@ -170,6 +172,12 @@ def invitation_accept(*, token: str, user: User | None, full_name: str = "", pas
     already has an account must log in as it first (the password fields are then not used).
     """
     invitation = invitation_get_by_token(token, lock=True)
+    with rls.tenant_scope(invitation.tenant_id):
+        return _invitation_accept(invitation, user=user, full_name=full_name, password=password)
+
+
+def _invitation_accept(invitation: Invitation, *, user: User | None, full_name: str, password: str | None
+                       ) -> Membership:
     account = User.objects.filter(email__iexact=invitation.email).first()
     if account is None:
         account = _account_create(invitation, full_name, password)

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from accounts.models import Invitation, Role, Tenant, User
+from accounts.models import Invitation, LeaderboardVisibility, Role, Tenant, User
 from accounts.services.invitations import invitation_create
 from accounts.services.memberships import membership_add
+from common import rls
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 
@@ -66,6 +67,14 @@ class Setting:
 WHOLE_NUMBER = Setting(_whole_number, lambda: _("A whole number is required."))
 NUMBER = Setting(_number, lambda: _("A number is required."))
 EXTENSIONS = Setting(_extensions, lambda: _("A list of file extensions is required."))
+def _leaderboard_visibility(value: Any) -> str:
+    if value not in LeaderboardVisibility.values:
+        raise ValueError
+    return value
+
+
+LEADERBOARD_VISIBILITY = Setting(_leaderboard_visibility, lambda: _("Choose one of %(choices)s.") % {
+    "choices": ", ".join(LeaderboardVisibility.values)})
 LANGUAGE = Setting(_language, lambda: _("Choose one of the languages %(languages)s.") % {
     "languages": ", ".join(LANGUAGES)})
 
@@ -80,6 +89,7 @@ SETTINGS: dict[str, Setting] = {
     "default_language": LANGUAGE,
     "appeal_attachment_max_bytes": WHOLE_NUMBER,
     "appeal_attachment_types": EXTENSIONS,
+    "leaderboard_visibility": LEADERBOARD_VISIBILITY,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.
@@ -157,6 +167,14 @@ def tenant_create(
     tenant = _tenant_build(slug=slug, name=name, time_zone=time_zone, currency=currency, settings=settings or {})
     _first_admin_check(admin_email, admin_password)
     tenant.save()
+    with rls.tenant_scope(tenant.pk):
+        return _tenant_populate(tenant, created_by=created_by, admin_email=admin_email,
+                                admin_full_name=admin_full_name, admin_password=admin_password)
+
+
+def _tenant_populate(tenant: Tenant, *, created_by: User | None, admin_email: str, admin_full_name: str,
+                     admin_password: str | None) -> tuple[Tenant, Invitation | None]:
+    """The new tenant's audit trail and first admin, in the new tenant's scope."""
     actor = Actor(tenant=tenant, role=PLATFORM_ROLE, user=created_by)
     audit_record(actor=actor, action="tenant.created", obj=tenant, after=snapshot(tenant, FIELDS))
     if admin_password is None:

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from common import crypto
+from common import crypto, rls
 from common.audit import audit_record
 from common.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from common.notifications.selectors import tenant_admin_ids
@@ -141,5 +141,6 @@ def webhook_deliveries_due(*, now=None) -> list[tuple[int, int]]:
     now = now or timezone.now()
     late = Q(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - timedelta(minutes=1)) | Q(
         status=DeliveryStatus.SENDING, locked_until__lt=now)
-    return list(WebhookDelivery.objects.filter(late).order_by("next_attempt_at")
-                .values_list("pk", "tenant_id")[:SWEEP_LIMIT])
+    with rls.all_tenants():  # the sweep's list crosses tenants; each delivery is then sent in its tenant's scope
+        return list(WebhookDelivery.objects.filter(late).order_by("next_attempt_at")
+                    .values_list("pk", "tenant_id")[:SWEEP_LIMIT])

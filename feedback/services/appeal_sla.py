@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from common import rls
 from common.audit import audit_record
 from feedback.models import OPEN_STATUSES, Appeal, AppealEvent
 from feedback.services.appeal_events import appeal_announce
@@ -37,5 +38,7 @@ def appeals_mark_overdue(*, tenant_id: int) -> list[int]:
 
 
 def tenants_with_overdue_appeals() -> list[int]:
-    return list(Appeal.objects.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now(), overdue_at__isnull=True)
-                .order_by("tenant_id").values_list("tenant_id", flat=True).distinct())
+    """The tenants that have newly overdue appeals (the sweep's list crosses tenants)."""
+    with rls.all_tenants():
+        overdue = Appeal.objects.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now(), overdue_at__isnull=True)
+        return list(overdue.order_by("tenant_id").values_list("tenant_id", flat=True).distinct())

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("performance.api.ingestion_urls")),
     path("", include("performance.api.scoring_urls")),
     path("", include("performance.api.tenant_kpis_urls")),
+    path("", include("performance.api.rewards_urls")),
 ]

@@ -1,4 +1,15 @@
 from performance.models.interactions import Channel, Interaction, Scenario, Shift
+from performance.models.rewards import (
+    AmountType,
+    Award,
+    AwardSource,
+    AwardStatus,
+    RewardKind,
+    RewardOutcome,
+    RewardRule,
+    RewardRuleVersion,
+    RewardRuleVersionTeam,
+)
 from performance.models.scoring import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -26,6 +37,10 @@ from performance.models.tenant_kpis import (
 __all__ = [
     "AgentPeriodScore",
     "AgentSchemeScore",
+    "AmountType",
+    "Award",
+    "AwardSource",
+    "AwardStatus",
     "Channel",
     "CombineMethod",
     "ComputationJob",
@@ -35,6 +50,11 @@ __all__ = [
     "MissingDataPolicy",
     "PeriodKind",
     "PeriodStatus",
+    "RewardKind",
+    "RewardOutcome",
+    "RewardRule",
+    "RewardRuleVersion",
+    "RewardRuleVersionTeam",
     "Scenario",
     "SchemeKpi",
     "SchemeVersion",

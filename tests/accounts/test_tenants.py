@@ -37,7 +37,8 @@ def test_staff_create_a_tenant_whose_first_admin_is_invited(staff, client_as, ma
     assert data["settings"] == {"appeal_window_days": 10, "appeal_sla_days": 5, "max_appeals_per_review": 3,
                                 "qa_pass_mark": "72.50", "invitation_expiry_days": 7, "default_language": "en",
                                 "appeal_attachment_max_bytes": 10 * 2**20,
-                                "appeal_attachment_types": ["pdf", "png", "jpg", "jpeg", "txt", "csv", "mp3", "wav"]}
+                                "appeal_attachment_types": ["pdf", "png", "jpg", "jpeg", "txt", "csv", "mp3", "wav"],
+                                "leaderboard_visibility": "names"}
     assert (data["first_admin_invitation"]["email"], data["first_admin_invitation"]["role"]) == (
         "boss@initech.test", "admin")
     tenant = Tenant.objects.get(slug="initech")
@@ -137,3 +138,14 @@ def test_the_command_refuses_bad_input_and_an_existing_account_with_a_password(c
         run("initech", "Initech", "new@initech.test", "--password", "short")
     assert not Tenant.objects.filter(slug="initech").exists()
     assert cast.outsider.memberships.count() == 1
+
+
+@pytest.mark.parametrize(("value", "status"), [("own_position", 201), ("names", 201), ("everyone", 400), (1, 400)])
+def test_the_leaderboard_visibility_setting_is_validated(staff, client_as, value, status):
+    response = client_as(staff).post(URL, body(settings={"leaderboard_visibility": value}), format="json")
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["settings"]["leaderboard_visibility"] == value
+    else:
+        assert [e["field"] for e in response.json()["errors"]] == ["settings.leaderboard_visibility"]
+

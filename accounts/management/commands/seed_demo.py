@@ -30,7 +30,7 @@ from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
 from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
-from performance.demo import DemoMonths, demo_activity_seed, demo_scoring_seed
+from performance.demo import DemoMonths, demo_activity_seed, demo_discretionary_award_seed, demo_scoring_seed
 from performance.tenant_kpis_demo import demo_tenant_kpis_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
@@ -71,6 +71,7 @@ class Command(BaseCommand):
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
         coaching = demo_coaching_seed(coach=actors[Role.QA_LEAD], agent=actors[Role.AGENT],
                                       previous_start=months.previous_start)
+        discretionary = demo_discretionary_award_seed(supervisor=actors[Role.SUPERVISOR], period=scoring.previous)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
 
@@ -101,6 +102,11 @@ class Command(BaseCommand):
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
             (f"{base}/coaching/{coaching.pk}/effect/" if coaching else f"{base}/coaching/",
              "a coaching session's effect (criterion before and after)"),
+            (f"{base}/awards/?period={previous.pk}", f"awards of {previous.name} (tier, top 3, one discretionary: "
+                                                     f"{discretionary.pk})"),
+            (f"{base}/reward-outcomes/?period={previous.pk}", "why agents got an award or not"),
+            (f"{base}/periods/{previous.pk}/leaderboard/", "the leaderboard"),
+            (f"{base}/reward-rules/", "reward rules (admin)"),
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),

@@ -166,10 +166,17 @@ SCHEME_COLUMNS = ["tenant", "overall", "revision", "agent", "scheme_version", "t
 
 
 def _copy(cursor, model, names: list[str], rows) -> None:
+    """COPY into a temporary staging table, then INSERT … SELECT into the table: PostgreSQL refuses COPY FROM
+    into a table under row-level security, while the INSERT is checked by its policy like any other write."""
+    table = model._meta.db_table
     columns = ", ".join(model._meta.get_field(name).column for name in names)
-    with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+    stage = f"jx_stage_{table}"
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+    with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}")
 
 
 def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[OverallResult]) -> None:
@@ -240,6 +247,10 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
         _lock_versions(versions, now)
         _carry_appeal_adjustments(period, revision)
     period.status = _status_after_success(job)
+    # The award step: the reward rules evaluated on the results just written (or kept), in this transaction.
+    from performance.services.rewards.awards import period_awards_refresh
+
+    counts["awards"] = period_awards_refresh(period=period, revision=period.current_revision)
     period.save(update_fields=["status", "current_revision", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, progress=100, counts=counts, timings=timings, revision=revision,

@@ -187,4 +187,7 @@ def score_adjustment_create(*, actor: Actor, period: KpiPeriod, agent: Agent, po
     audit_record(actor=actor, action="score.adjusted", obj=adjustment,
                  after={"period": period.pk, "agent": agent.pk, "score": score.pk, "points": points,
                         "reason": adjustment.reason, "appeal": adjustment.appeal_id})
+    from performance.services.rewards.awards import awards_after_score_adjustment
+
+    awards_after_score_adjustment(actor=actor, period=period, adjustment=adjustment)
     return adjustment

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from common import rls
 from common.actor import Actor
 from common.audit import audit_record
 from common.errors import Conflict
@@ -108,12 +109,15 @@ def computation_jobs_requeue_stalled(*, stall_seconds: int | None = None,
     stall_seconds = settings.JOB_STALL_SECONDS if stall_seconds is None else stall_seconds
     max_requeues = settings.JOB_MAX_REQUEUES if max_requeues is None else max_requeues
     outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
-    for job in _stalled_jobs(idle_since=timezone.now() - timedelta(seconds=stall_seconds)):
-        if job.requeues >= max_requeues:
-            if _fail_stalled(job, max_requeues=max_requeues):
-                outcome["failed"].append(job.pk)
-        elif _requeue(job, actor=None):
-            outcome["requeued"].append(job.pk)
+    with rls.all_tenants():  # the sweep lists every tenant's stalled jobs, then handles each in its tenant's scope
+        stalled = list(_stalled_jobs(idle_since=timezone.now() - timedelta(seconds=stall_seconds)))
+    for job in stalled:
+        with rls.tenant_scope(job.tenant_id):
+            if job.requeues >= max_requeues:
+                if _fail_stalled(job, max_requeues=max_requeues):
+                    outcome["failed"].append(job.pk)
+            elif _requeue(job, actor=None):
+                outcome["requeued"].append(job.pk)
     if outcome["requeued"] or outcome["failed"]:
         logger.warning("Stalled computation jobs: sent again %s, failed %s", outcome["requeued"], outcome["failed"])
     return outcome

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_appeal_attachment_settings'),
-        ('performance', '0003_adjustment_appeal'),
+        ('performance', '0004_rewards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
