@@ -86,6 +86,17 @@ API_TAGS = [
     {"name": "coaching", "description": ("Coaching sessions of supervisors and QA leads with agents: links to a QA "
                                          "review and criterion, a KPI or an appeal; goals with due dates; the "
                                          "agent's acknowledgement; follow-up; the effect before and after.")},
+    {"name": "assessment-templates", "description": ("360 assessment templates: versioned questions rated on a "
+                                                     "scale, grouped in competencies, with optional comments.")},
+    {"name": "assessment-campaigns", "description": ("360 assessment campaigns per period: supervisors, chosen "
+                                                     "peers, the agent and customers (one-time links) rate each "
+                                                     "agent; progress; results shown only aggregated for peers "
+                                                     "and customers, from the tenant's minimum number of "
+                                                     "responses on. Results feed the assessment_* KPIs.")},
+    {"name": "assessment-requests", "description": ("The 360 assessments the caller is asked to give, and "
+                                                    "answering them.")},
+    {"name": "assessment-links", "description": ("A customer's one-time 360 assessment link: public (no account), "
+                                                 "throttled, single use, with an expiry.")},
     {"name": "reports", "description": ("Reports: the appeals report of a period (states, outcomes, time to "
                                         "decision, SLA breaches, whose reviews are disputed most) and coaching per "
                                         "coach (sessions, follow-ups, goals met, effect).")},

@@ -282,6 +282,8 @@ if "{token}" not in INVITATION_ACCEPT_URL:
 
     raise ImproperlyConfigured("INVITATION_ACCEPT_URL must contain {token}, where the invitation's token goes.")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"] = os.environ.get("INVITATION_THROTTLE_RATE", "20/min")
+# Customers open one-time 360 assessment links without an account.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["assessment_link"] = os.environ.get("ASSESSMENT_LINK_THROTTLE_RATE", "20/min")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InvitationStatusEnum"] = "accounts.models.InvitationStatus"
 
 # Notifications, email and webhooks (common/notifications, common/webhooks, common/crypto).

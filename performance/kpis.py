@@ -85,7 +85,7 @@ class KpiDefinition:
     direction: str  # higher, lower, band (a target band: the scheme's floor/target decide), none
     formula: str
     sample: str  # what counts as one sample for the KPI's minimum sample size
-    source: str  # interactions, shifts, qa (occupancy reads interactions and shifts)
+    source: str  # interactions, shifts, qa, assessments (occupancy reads interactions and shifts)
     sample_field: str
     computation: Formula
 
@@ -152,11 +152,28 @@ CATALOG: dict[str, KpiDefinition] = {k.code: k for k in [
     KpiDefinition("occupancy", _("Occupancy"), "percent", "band", _("Σ handle seconds / Σ logged-in seconds × 100"),
                   _("shifts with logged-in time"), "shifts", "logged_in_days",
                   ratio("handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
+    *(KpiDefinition(f"assessment_{group}", name, "points", "higher", formula, sample, "assessments",
+                    f"assessment_{group}_responses", given_mean(f"assessment_{group}_mean",
+                                                                f"assessment_{group}_responses"))
+      for group, name, formula, sample in (
+          ("supervisor", _("360 assessment: supervisors"), _("mean rating of the supervisors' answers, 0–100"),
+           _("supervisor responses")),
+          ("peer", _("360 assessment: peers"), _("mean rating of the peers' answers, 0–100 (only from the tenant's "
+                                                 "minimum number of responses on)"), _("peer responses")),
+          ("self", _("360 assessment: self"), _("mean rating of the agent's own answers, 0–100"),
+           _("self responses")),
+          ("customer", _("360 assessment: customers"), _("mean rating of the customers' answers, 0–100 (only from "
+                                                         "the tenant's minimum number of responses on)"),
+           _("customer responses")),
+          ("overall", _("360 assessment: overall"), _("mean of the rater groups' results, 0–100"),
+           _("responses of the groups shown")),
+      )),
 ]}
 
 KPI_CHOICES = [(k.code, k.name) for k in CATALOG.values()]
 SHIFT_KPIS = frozenset({"attendance", "occupancy"})
 QA_KPIS = frozenset({"qa_score", "qa_pass_rate"})
+ASSESSMENT_KPIS = frozenset(code for code, kpi in CATALOG.items() if kpi.source == "assessments")
 
 
 def kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from accounts.models import Agent
-from performance.kpis import CATALOG, INTERACTION_FIELDS, QA_KPIS, SHIFT_KPIS
+from performance.kpis import ASSESSMENT_KPIS, CATALOG, INTERACTION_FIELDS, QA_KPIS, SHIFT_KPIS
 from performance.models import Interaction, KpiPeriod, SchemeVersion, Shift
 
 
@@ -65,6 +65,10 @@ class VersionSpec:
     @property
     def needs_qa(self) -> bool:
         return bool(self.kpi_codes & QA_KPIS)
+
+    @property
+    def needs_assessments(self) -> bool:
+        return bool(self.kpi_codes & ASSESSMENT_KPIS)
 
     def content(self) -> dict:
         """Everything that decides the version's results, for input fingerprints."""

@@ -10,6 +10,19 @@ from feedback.models.appeals import (
     AppealKind,
     AppealStatus,
 )
+from feedback.models.assessments import (
+    ANONYMOUS_KINDS,
+    AssessmentAnswer,
+    AssessmentCampaign,
+    AssessmentQuestion,
+    AssessmentRequest,
+    AssessmentResponse,
+    AssessmentTemplate,
+    AssessmentTemplateVersion,
+    CampaignStatus,
+    Competency,
+    RaterKind,
+)
 from feedback.models.calibration import (
     CalibrationItem,
     CalibrationParticipant,
@@ -31,6 +44,17 @@ from feedback.models.rubrics import (
 from feedback.models.sampling import AssignmentStatus, QAAssignment, QAAssignmentBatch
 
 __all__ = [
+    "ANONYMOUS_KINDS",
+    "AssessmentAnswer",
+    "AssessmentCampaign",
+    "AssessmentQuestion",
+    "AssessmentRequest",
+    "AssessmentResponse",
+    "AssessmentTemplate",
+    "AssessmentTemplateVersion",
+    "CampaignStatus",
+    "Competency",
+    "RaterKind",
     "DECIDED_STATUSES",
     "OPEN_STATUSES",
     "Appeal",
