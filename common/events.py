@@ -41,6 +41,8 @@ EVENT_TYPES: dict[str, EventType] = {
                                         "agent is notified).")),
         EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
                                              "(the coach is notified).")),
+        EventType("assessment.reminder", _("A 360 assessment the member is asked to give is still unanswered "
+                                           "close to the campaign's deadline."), subscribable=False),
         EventType("award.proposed", _("A supervisor proposed a discretionary award; it awaits an admin's "
                                       "approval.")),
         EventType("award.approved", _("An award was approved (it goes into the payroll export).")),

@@ -317,6 +317,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "RewardKindEnum": "performance.models.RewardKind", "AwardStatusEnum": "performance.models.AwardStatus",
     "AwardSourceEnum": "performance.models.AwardSource", "AmountTypeEnum": "performance.models.AmountType",
 })
+# 360 assessments: raters of unanswered requests are reminded once, this many hours before the deadline.
+ASSESSMENT_REMINDER_HOURS = int(os.environ.get("ASSESSMENT_REMINDER_HOURS", "48"))
+CELERY_BEAT_SCHEDULE["remind-assessments"] = {
+    "task": "feedback.tasks.remind_assessments",
+    "schedule": float(os.environ.get("ASSESSMENT_REMINDER_SWEEP_SECONDS", "900")),
+    "options": {"expires": 880},
+}
 CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "task": "feedback.tasks.mark_overdue_appeals",
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),

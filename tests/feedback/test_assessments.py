@@ -156,3 +156,20 @@ def test_schemes_accept_the_assessment_kpis_and_the_catalog_lists_them(cast, cli
     assessment = [k["code"] for k in kpis if k["source"] == "assessments"]
     assert assessment == ["assessment_supervisor", "assessment_peer", "assessment_self", "assessment_customer",
                           "assessment_overall"]
+
+
+def test_raters_are_reminded_once_near_the_deadline_by_the_sweep(cast, settings):
+    from common.models import Notification
+    from feedback.tasks import remind_assessments
+
+    peers = peers_with_logins(cast, 2)
+    campaign = campaign_for(cast, peers)
+    answer_as(peers[0].user, campaign, cast.own_agent, "peer", PEERS[0])
+    settings.ASSESSMENT_REMINDER_HOURS = 1  # the deadline is 7 days away: nobody yet
+    assert remind_assessments() == {}
+    settings.ASSESSMENT_REMINDER_HOURS = 24 * 8
+    # unanswered: the self request (agent user), the supervisor's and peer 1's; peer 0 answered
+    assert remind_assessments() == {cast.tenant.pk: 3}
+    reminded = set(Notification.objects.filter(event="assessment.reminder").values_list("recipient_id", flat=True))
+    assert reminded == {cast.users["agent"].pk, cast.users["supervisor"].pk, peers[1].user.pk}
+    assert remind_assessments() == {}

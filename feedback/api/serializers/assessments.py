@@ -94,7 +94,7 @@ class AssessmentCampaignInputSerializer(StrictSerializer):
                                             help_text="Chosen peers per assessed agent.")
 
 
-class AssessmentRequestSerializer(StrictModelSerializer):
+class AssessmentToGiveSerializer(StrictModelSerializer):
     """A request as its rater (or an admin following progress) sees it; never with answers."""
 
     campaign_name = serializers.CharField(source="campaign.name", read_only=True)

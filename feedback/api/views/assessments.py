@@ -183,7 +183,7 @@ class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
 )
 class AssessmentRequestViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = AssessmentRequest.objects.select_related("campaign", "agent")
-    serializer_class = serializers.AssessmentRequestSerializer
+    serializer_class = serializers.AssessmentToGiveSerializer
     ordering_fields = ["id"]
     ordering = ["answered", "id"]
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "answer": ALL_MEMBER_ROLES}
@@ -213,8 +213,8 @@ class AssessmentLinkPreviewView(AssessmentLinkView):
     serializer_class = serializers.AssessmentLinkPreviewSerializer
 
     @extend_schema(summary="Open a customer's 360 assessment link: who is assessed and the questions")
-    def get(self, request, token):
-        link = services.assessment_link_get(token)
+    def get(self, request, link_token):
+        link = services.assessment_link_get(link_token)
         with rls.tenant_scope(link.tenant_id):
             questions = list(AssessmentQuestion.objects.filter(version_id=link.campaign.template_version_id)
                              .order_by("position"))
@@ -228,8 +228,8 @@ class AssessmentLinkAnswerView(AssessmentLinkView):
 
     @extend_schema(summary="Answer through a customer's link (no account; the link is used up)",
                    responses={204: None})
-    def post(self, request, token):
+    def post(self, request, link_token):
         payload = self.get_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.assessment_link_answer(token=token, **payload.validated_data)
+        services.assessment_link_answer(token=link_token, **payload.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
