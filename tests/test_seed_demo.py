@@ -307,3 +307,19 @@ def test_the_computed_month_has_tier_and_rank_awards_and_a_discretionary_proposa
     response = bearer_client("agent@demo.jixiao.test").get(f"/api/v1/tenants/demo/periods/{previous.pk}/leaderboard/")
     assert response.status_code == 200 and response.json()["count"] == AGENTS
 
+
+
+def test_the_demo_has_a_finished_360_campaign_with_customer_answers_shown_aggregated(seeded):
+    from feedback.models import AssessmentCampaign
+
+    campaign = AssessmentCampaign.objects.get(tenant=seeded[0])
+    assert campaign.status == "closed" and AssessmentCampaign.objects.filter(tenant=seeded[0]).count() == 1
+    agent_id = campaign.requests.first().agent_id
+    response = bearer_client("agent@demo.jixiao.test").get(
+        f"/api/v1/tenants/demo/assessment-campaigns/{campaign.pk}/results/")
+    assert response.status_code == 200, response.content
+    groups = {g["rater_kind"]: g for g in response.json()["groups"]}
+    assert response.json()["agent"] == agent_id
+    assert (groups["customer"]["shown"], groups["customer"]["responses"]) == (True, 3)
+    assert groups["supervisor"]["responses"] == 1 and groups["self"]["responses"] == 1
+    assert len(groups["customer"]["comments"]) == 2

@@ -28,7 +28,10 @@ def peers_with_logins(cast, count: int) -> list:
     return out
 
 
-def template_version(tenant, questions=QUESTIONS, name="Quarterly 360"):
+def template_version(tenant, questions=QUESTIONS, name=None):
+    from feedback.models import AssessmentTemplate
+
+    name = name or f"Quarterly 360 #{AssessmentTemplate.objects.filter(tenant=tenant).count() + 1}"
     template = services.assessment_template_create(actor=admin_actor(tenant), name=name, questions=questions)
     return template.versions.get()
 
@@ -39,7 +42,8 @@ def campaign_for(cast, peers, *, period=None, agents=None):
     return services.assessment_campaign_create(
         actor=admin_actor(cast.tenant), name="Q4 360", period=period or make_period(cast.tenant),
         template_version=version, deadline=timezone.now() + timedelta(days=7),
-        agents=agents or [cast.own_agent], raters=[{"agent": cast.own_agent, "peers": peers}])
+        agents=agents or [cast.own_agent],
+        raters=[{"agent": cast.own_agent, "peers": peers}] if agents is None or cast.own_agent in agents else [])
 
 
 def answers(campaign, ratings, comments=()):

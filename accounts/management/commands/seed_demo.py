@@ -28,6 +28,7 @@ from accounts.operators import platform_operators_group
 from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
+from feedback.assessment_demo import demo_assessment_seed
 from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
 from performance.demo import DemoMonths, demo_activity_seed, demo_discretionary_award_seed, demo_scoring_seed
@@ -71,6 +72,8 @@ class Command(BaseCommand):
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
         coaching = demo_coaching_seed(coach=actors[Role.QA_LEAD], agent=actors[Role.AGENT],
                                       previous_start=months.previous_start)
+        assessment = demo_assessment_seed(admin=actors[Role.ADMIN], supervisor=actors[Role.SUPERVISOR],
+                                          agent=actors[Role.AGENT], period=scoring.previous)
         discretionary = demo_discretionary_award_seed(supervisor=actors[Role.SUPERVISOR], period=scoring.previous)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
@@ -102,6 +105,8 @@ class Command(BaseCommand):
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
             (f"{base}/coaching/{coaching.pk}/effect/" if coaching else f"{base}/coaching/",
              "a coaching session's effect (criterion before and after)"),
+            (f"{base}/assessment-campaigns/{assessment.pk}/results/?agent={assessment.requests.first().agent_id}"
+             if assessment else f"{base}/assessment-campaigns/", "a finished 360 assessment campaign's results"),
             (f"{base}/awards/?period={previous.pk}", f"awards of {previous.name} (tier, top 3, one discretionary: "
                                                      f"{discretionary.pk})"),
             (f"{base}/reward-outcomes/?period={previous.pk}", "why agents got an award or not"),
