@@ -238,12 +238,14 @@ def _response_write(request: AssessmentRequest, answers: list[dict]) -> Assessme
 
 @transaction.atomic
 def assessment_request_answer(*, actor: Actor, request: AssessmentRequest, answers: list[dict]) -> None:
-    """The rater answers their request, once. Peer answers are recorded without the rater (audited as answered,
-    not as what was answered)."""
+    """The rater answers their request, once. Peer answers are recorded, and audited, without the rater."""
     request = AssessmentRequest.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=request.pk)
     _response_write(request, answers)
-    audit_record(actor=actor, action="assessment_request.answered", obj=request.campaign,
-                 after={"campaign": request.campaign_id})
+    anonymous = request.rater_kind in (RaterKind.PEER, RaterKind.CUSTOMER)
+    # A peer's answer is audited without the peer: the audit log's who and when would otherwise tell, next to the
+    # results before and after, what they answered.
+    audit_record(actor=None if anonymous else actor, tenant=actor.tenant, action="assessment_request.answered",
+                 obj=request.campaign, after={"campaign": request.campaign_id, "rater_kind": request.rater_kind})
 
 
 def assessment_link_get(token: str, *, lock: bool = False) -> AssessmentRequest:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from feedback.models import AssessmentRequest, AssessmentResponse
 from feedback.services import assessments as services
 from tests.feedback.assessment_helpers import answer_as, answers, campaign_for, peers_with_logins
@@ -72,6 +73,9 @@ def test_peer_responses_cannot_be_traced_to_their_rater(cast):
     answer_as(cast.users["agent"], campaign, cast.own_agent, "self", SELF)
     assert AssessmentResponse.objects.get(rater_kind="peer").request_id is None
     assert AssessmentResponse.objects.get(rater_kind="self").request.rater == cast.users["agent"]
+    audit = AuditEvent.objects.filter(action="assessment_request.answered").order_by("id")
+    assert [(e.actor_user_id, e.changes["after"]["rater_kind"]) for e in audit] == [
+        (None, "peer"), (cast.users["agent"].pk, "self")]
 
 
 def test_answering_twice_or_out_of_scale_is_refused(cast, client_as):

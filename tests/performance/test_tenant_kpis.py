@@ -90,7 +90,8 @@ def test_definitions_are_admin_managed_and_appear_in_the_kpi_catalog(cast, clien
 
 
 @pytest.mark.parametrize(("code", "message_part"), [
-    ("csat", "built-in"), ("assessment_team", "reserved"), ("assessment_peer", "built-in"), ("Bad-Code", "lowercase"), ("x", "lowercase"),
+    ("csat", "built-in"), ("assessment_team", "reserved"), ("assessment_peer", "built-in"),
+    ("Bad-Code", "lowercase"), ("x", "lowercase"),
 ])
 def test_codes_never_clash_with_built_ins(cast, client_as, code, message_part):
     response = client_as(cast.users["admin"]).post(cast.url("kpi-definitions/"), {
