@@ -158,6 +158,10 @@ class Tenant(models.Model):
         max_length=16, choices=LeaderboardVisibility.choices, default=LeaderboardVisibility.NAMES,
         help_text="What agents see on leaderboards: everyone's names, or only their own position.",
     )
+    assessment_min_responses = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="Peer and customer assessment answers are shown (and scored) only from this many responses on.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

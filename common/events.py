@@ -37,6 +37,12 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("appeal.escalated", _("The agent escalated a decided appeal to a second-level reviewer.")),
         EventType("appeal.withdrawn", _("The agent withdrew an appeal before its decision.")),
         EventType("appeal.overdue", _("An appeal's decision is past its due date (the tenant's SLA days).")),
+        EventType("coaching.created", _("A supervisor or QA lead recorded a coaching session with an agent (the "
+                                        "agent is notified).")),
+        EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
+                                             "(the coach is notified).")),
+        EventType("assessment.reminder", _("A 360 assessment the member is asked to give is still unanswered "
+                                           "close to the campaign's deadline."), subscribable=False),
         EventType("award.proposed", _("A supervisor proposed a discretionary award; it awaits an admin's "
                                       "approval.")),
         EventType("award.approved", _("An award was approved (it goes into the payroll export).")),

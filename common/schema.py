@@ -94,6 +94,12 @@ def _reads_nullable_model_field(field) -> bool:
 
 
 class JixiaoAutoSchema(AutoSchema):
+    def _is_list_view(self, serializer=None) -> bool:
+        # A report's "list" answers one object (views say so with `report_view = True`), not an array.
+        if getattr(self.view, "report_view", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def get_tags(self) -> list[str]:
         prefix = TENANT_PREFIX if self.path.startswith(TENANT_PREFIX) else API_PREFIX
         segments = self.path.removeprefix(prefix).strip("/").split("/")

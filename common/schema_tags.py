@@ -35,6 +35,12 @@ API_TAGS = [
     {"name": "kpis", "description": ("The built-in KPI catalog: code, unit, direction, formula and sample basis. "
                                      "Raw values are exact decimals rounded half-up to 4 places; a KPI whose "
                                      "denominator is zero has no value.")},
+    {"name": "kpi-definitions", "description": ("The tenant's own KPIs (e.g. repeat-purchase rate, training "
+                                                "scores): code, unit, direction and how an agent's values combine "
+                                                "over a period (sum, mean, last, or a ratio of two sums). Admins.")},
+    {"name": "kpi-values", "description": ("Per-agent values of the tenant's own KPIs, per day or per period; "
+                                           "ingested like interactions (one, JSON batches, CSV; upsert by source "
+                                           "and external_id).")},
     {"name": "schemes", "description": ("Scoring schemes and their versions: the KPIs, weights, floors and targets "
                                         "that turn raw KPI values into points and totals, in effect over a date "
                                         "range for a scope (a scenario or none, some teams or all).")},
@@ -86,7 +92,21 @@ API_TAGS = [
                                         "score adjustment); comments, history, files.")},
     {"name": "reports", "description": ("Chart-ready reports, aggregated in SQL and scoped to what the caller may "
                                         "see: trends across periods or inside one, distributions, team comparisons, "
-                                        "correlations, channels, the landing dashboard, and the appeals report. "
-                                        "Each names the score revision it read and downloads as CSV or XLSX with "
-                                        "?file_format=.")},
+                                        "correlations, channels, the landing dashboard, the appeals report and "
+                                        "coaching per coach. Each names the score revision it read and downloads "
+                                        "as CSV or XLSX with ?file_format=.")},
+    {"name": "coaching", "description": ("Coaching sessions of supervisors and QA leads with agents: links to a QA "
+                                         "review and criterion, a KPI or an appeal; goals with due dates; the "
+                                         "agent's acknowledgement; follow-up; the effect before and after.")},
+    {"name": "assessment-templates", "description": ("360 assessment templates: versioned questions rated on a "
+                                                     "scale, grouped in competencies, with optional comments.")},
+    {"name": "assessment-campaigns", "description": ("360 assessment campaigns per period: supervisors, chosen "
+                                                     "peers, the agent and customers (one-time links) rate each "
+                                                     "agent; progress; results shown only aggregated for peers "
+                                                     "and customers, from the tenant's minimum number of "
+                                                     "responses on. Results feed the assessment_* KPIs.")},
+    {"name": "assessment-requests", "description": ("The 360 assessments the caller is asked to give, and "
+                                                    "answering them.")},
+    {"name": "assessment-links", "description": ("A customer's one-time 360 assessment link: public (no account), "
+                                                 "throttled, single use, with an expiry.")},
 ]

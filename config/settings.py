@@ -295,6 +295,8 @@ if "{token}" not in INVITATION_ACCEPT_URL:
 
     raise ImproperlyConfigured("INVITATION_ACCEPT_URL must contain {token}, where the invitation's token goes.")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"] = os.environ.get("INVITATION_THROTTLE_RATE", "20/min")
+# Customers open one-time 360 assessment links without an account.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["assessment_link"] = os.environ.get("ASSESSMENT_LINK_THROTTLE_RATE", "20/min")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["InvitationStatusEnum"] = "accounts.models.InvitationStatus"
 
 # Notifications, email and webhooks (common/notifications, common/webhooks, common/crypto).
@@ -328,6 +330,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "RewardKindEnum": "performance.models.RewardKind", "AwardStatusEnum": "performance.models.AwardStatus",
     "AwardSourceEnum": "performance.models.AwardSource", "AmountTypeEnum": "performance.models.AmountType",
 })
+# 360 assessments: raters of unanswered requests are reminded once, this many hours before the deadline.
+ASSESSMENT_REMINDER_HOURS = int(os.environ.get("ASSESSMENT_REMINDER_HOURS", "48"))
+CELERY_BEAT_SCHEDULE["remind-assessments"] = {
+    "task": "feedback.tasks.remind_assessments",
+    "schedule": float(os.environ.get("ASSESSMENT_REMINDER_SWEEP_SECONDS", "900")),
+    "options": {"expires": 880},
+}
 CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "task": "feedback.tasks.mark_overdue_appeals",
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),
@@ -348,4 +357,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AlertComparisonEnum": "performance.models.AlertComparison", "AlertWindowEnum": "performance.models.AlertWindow",
     "AlertResolutionEnum": "performance.models.AlertResolution",
     "AlertKpiEnum": "performance.services.alerts.rules.ALERT_KPI_CHOICES",
+})
+# Tenant-defined KPIs (performance/models/tenant_kpis.py), coaching and 360 assessments (feedback/).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "TenantKpiDirectionEnum": "performance.models.tenant_kpis.TenantKpiDirection",
+    "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
+    "CoachingGoalStatusEnum": "feedback.models.coaching.GoalStatus",
 })

@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/v1/me/", MeView.as_view(), name="me"),
     path("api/v1/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("api/v1/", include("accounts.api.onboarding_urls")),
+    path("api/v1/", include("feedback.api.public_urls")),
     path("api/v1/tenants/<slug:tenant_slug>/", include(tenant_scoped)),
     # Keep last: any other address under /api/ is a problem-details 404, with debug on or off.
     re_path(r"^api/", not_found_view),

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from common.rls import tenant_scope
 from feedback.services.appeal_sla import appeals_mark_overdue, tenants_with_overdue_appeals
+from feedback.services.assessment_reminders import assessment_reminders_send, tenants_with_due_reminders
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +15,13 @@ def mark_overdue_appeals() -> dict[int, list[int]]:
         with tenant_scope(tenant_id):
             marked[tenant_id] = appeals_mark_overdue(tenant_id=tenant_id)
     return marked
+
+
+@shared_task(ignore_result=True)
+def remind_assessments() -> dict[int, int]:
+    """Periodic (Celery beat): remind raters of unanswered 360 assessments near the deadline, tenant by tenant."""
+    reminded = {}
+    for tenant_id in tenants_with_due_reminders():
+        with tenant_scope(tenant_id):
+            reminded[tenant_id] = assessment_reminders_send(tenant_id=tenant_id)
+    return reminded

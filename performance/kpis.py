@@ -89,7 +89,7 @@ class KpiDefinition:
     direction: str  # higher, lower, band (a target band: the scheme's floor/target decide), none
     formula: str
     sample: str  # what counts as one sample for the KPI's minimum sample size
-    source: str  # interactions, shifts, qa (occupancy reads interactions and shifts)
+    source: str  # interactions, shifts, qa, assessments (occupancy reads interactions and shifts)
     sample_field: str
     computation: Formula
 
@@ -169,14 +169,46 @@ CATALOG: dict[str, KpiDefinition] = {k.code: k for k in [
                   _("Σ outbound handle seconds / Σ logged-in seconds × 100"), _("shifts with logged-in time"),
                   "shifts", "logged_in_days",
                   ratio("outbound_handle_sum", "logged_in_minutes", scale=100, denominator_factor=60)),
+    *(KpiDefinition(f"assessment_{group}", name, "points", "higher", formula, sample, "assessments",
+                    f"assessment_{group}_responses", given_mean(f"assessment_{group}_mean",
+                                                                f"assessment_{group}_responses"))
+      for group, name, formula, sample in (
+          ("supervisor", _("360 assessment: supervisors"), _("mean rating of the supervisors' answers, 0–100"),
+           _("supervisor responses")),
+          ("peer", _("360 assessment: peers"), _("mean rating of the peers' answers, 0–100 (only from the tenant's "
+                                                 "minimum number of responses on)"), _("peer responses")),
+          ("self", _("360 assessment: self"), _("mean rating of the agent's own answers, 0–100"),
+           _("self responses")),
+          ("customer", _("360 assessment: customers"), _("mean rating of the customers' answers, 0–100 (only from "
+                                                         "the tenant's minimum number of responses on)"),
+           _("customer responses")),
+          ("overall", _("360 assessment: overall"), _("mean of the rater groups' results, 0–100"),
+           _("responses of the groups shown")),
+      )),
 ]}
 
 KPI_CHOICES = [(k.code, k.name) for k in CATALOG.values()]
 SHIFT_KPIS = frozenset({"attendance", "occupancy", "occupancy_inbound", "occupancy_outbound"})
 QA_KPIS = frozenset({"qa_score", "qa_pass_rate"})
+ASSESSMENT_KPIS = frozenset(code for code, kpi in CATALOG.items() if kpi.source == "assessments")
 
 
 def kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:
     """The raw value (None when undefined, e.g. no contacts) and the sample size of one KPI."""
-    definition = CATALOG[code]
+    definition = CATALOG.get(code)
+    if definition is None:
+        return tenant_kpi_value(code, inputs)
     return definition.value(inputs), int(definition.sample_size(inputs))
+
+
+# Tenant-defined KPIs (performance/models/tenant_kpis.py): their period values are combined in SQL and arrive
+# in the inputs under these names, already as the KPI's value and sample size.
+TENANT_KPI_PREFIX = "tenant_kpi:"
+
+
+def tenant_kpi_inputs(code: str, value: Decimal | None, samples: int) -> dict[str, Decimal | int | None]:
+    return {f"{TENANT_KPI_PREFIX}{code}": value, f"{TENANT_KPI_PREFIX}{code}:samples": samples}
+
+
+def tenant_kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:
+    return inputs.get(f"{TENANT_KPI_PREFIX}{code}"), int(inputs.get(f"{TENANT_KPI_PREFIX}{code}:samples") or 0)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from accounts.models import Agent
-from performance.kpis import CATALOG, INTERACTION_FIELDS, QA_KPIS, SHIFT_KPIS
+from performance.kpis import ASSESSMENT_KPIS, CATALOG, INTERACTION_FIELDS, QA_KPIS, SHIFT_KPIS
 from performance.models import Interaction, KpiPeriod, SchemeVersion, Shift
 
 
@@ -50,7 +50,13 @@ class VersionSpec:
     @property
     def interaction_fields(self) -> frozenset[str]:
         """The interaction aggregates its KPIs read."""
-        return frozenset().union(*(CATALOG[k].inputs for k in self.kpi_codes)) & frozenset(INTERACTION_FIELDS)
+        built_in = self.kpi_codes - self.tenant_kpi_codes
+        return frozenset().union(*(CATALOG[k].inputs for k in built_in)) & frozenset(INTERACTION_FIELDS)
+
+    @property
+    def tenant_kpi_codes(self) -> frozenset[str]:
+        """The tenant-defined KPIs it uses (every code that is not in the built-in catalog)."""
+        return frozenset(code for code in self.kpi_codes if code not in CATALOG)
 
     @property
     def needs_shifts(self) -> bool:
@@ -59,6 +65,10 @@ class VersionSpec:
     @property
     def needs_qa(self) -> bool:
         return bool(self.kpi_codes & QA_KPIS)
+
+    @property
+    def needs_assessments(self) -> bool:
+        return bool(self.kpi_codes & ASSESSMENT_KPIS)
 
     def content(self) -> dict:
         """Everything that decides the version's results, for input fingerprints."""

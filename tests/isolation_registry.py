@@ -97,6 +97,22 @@ def _appeal_maker(cast):
 MAKERS["appeals"] = _appeal_maker
 
 
+def _tenant_kpi_maker(resource: str) -> Callable:
+    def make(cast):
+        from datetime import date
+
+        from tests.performance.tenant_kpi_helpers import define, value
+
+        if not hasattr(cast, "_globex_tenant_kpi"):
+            cast._globex_tenant_kpi = define(cast.other_tenant, "globex_orders", "sum")
+        definition = cast._globex_tenant_kpi
+        if resource == "kpi-definitions":
+            return definition.pk
+        return value(definition, cast.other_agent, date(2026, 10, 1), 1).pk
+
+    return make
+
+
 def _reward_maker(resource: str) -> Callable:
     def make(cast):
         from performance.models import Award, KpiPeriod, RewardOutcome
@@ -121,6 +137,22 @@ def _reward_maker(resource: str) -> Callable:
     return make
 
 
+for _resource in ("kpi-definitions", "kpi-values"):
+    MAKERS[_resource] = _tenant_kpi_maker(_resource)
+
+
+def _coaching_maker(cast):
+    from datetime import UTC, datetime
+
+    from common.actor import Actor
+    from feedback.services.coaching import coaching_session_create
+
+    actor = Actor(tenant=cast.other_tenant, role="qa_lead", user=cast.outsider)
+    return coaching_session_create(actor=actor, agent=cast.other_agent, held_at=datetime(2026, 10, 1, tzinfo=UTC),
+                                   topic="globex").pk
+
+
+MAKERS["coaching"] = _coaching_maker
 for _resource in ("reward-rules", "awards", "reward-outcomes"):
     MAKERS[_resource] = _reward_maker(_resource)
 
@@ -141,8 +173,40 @@ def _alert_maker(resource: str) -> Callable:
             cast._globex_alerts = {"alert-rules": rule.pk, "alerts": alert.pk}
         return cast._globex_alerts[resource]
 
+
+def _assessment_maker(resource: str) -> Callable:
+    def make(cast):
+        from datetime import date, timedelta
+
+        from django.utils import timezone
+
+        from common.actor import Actor
+        from feedback.models import AssessmentRequest
+        from feedback.services import assessments as services
+        from performance.models import KpiPeriod
+        from tests.feedback.assessment_helpers import QUESTIONS
+
+        if not hasattr(cast, "_globex_assessments"):
+            actor = Actor(tenant=cast.other_tenant, role="admin", user=cast.outsider)
+            template = services.assessment_template_create(actor=actor, name="globex 360", questions=QUESTIONS)
+            period = KpiPeriod.objects.create(tenant=cast.other_tenant, name="globex 360", kind="custom",
+                                              start=date(2026, 9, 1), end=date(2026, 9, 15))
+            campaign = services.assessment_campaign_create(
+                actor=actor, name="globex", period=period, template_version=template.versions.get(),
+                deadline=timezone.now() + timedelta(days=7), agents=[cast.other_agent], raters=[])
+            cast._globex_assessments = (template, campaign)
+        template, campaign = cast._globex_assessments
+        if resource == "assessment-templates":
+            return template.pk
+        if resource == "assessment-campaigns":
+            return campaign.pk
+        return AssessmentRequest.objects.create(tenant=cast.other_tenant, campaign=campaign, agent=cast.other_agent,
+                                                rater_kind="supervisor", rater=cast.outsider).pk
+
     return make
 
 
 for _resource in ("alert-rules", "alerts"):
     MAKERS[_resource] = _alert_maker(_resource)
+for _resource in ("assessment-templates", "assessment-campaigns", "assessment-requests"):
+    MAKERS[_resource] = _assessment_maker(_resource)

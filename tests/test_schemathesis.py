@@ -96,6 +96,9 @@ def _seed_tenant() -> dict:
     reward_version, award = _seed_rewards(tenant, users, agents, period)
     alert_rule, alert = _seed_alerts(tenant, users, south)
     score = period.current_revision.scores.filter(total__isnull=False).first()
+    tenant_kpis = _seed_tenant_kpis(tenant, agents)
+    coaching = _seed_coaching(tenant, users, agents[0])
+    assessments = _seed_assessments(tenant, users, agents, period)
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
         "api-keys": key.pk, "grants": team_grant.pk, "invitations": invitation.pk, "token": token,
@@ -107,9 +110,9 @@ def _seed_tenant() -> dict:
         "qa-assignments": QAAssignment.objects.filter(batch=batch).first().pk, "calibrations": session.pk,
         "scheme_pk": scheme_version.scheme_id, "versions": scheme_version.pk, "period_pk": period.pk,
         "scores": score.pk, "agent_pk": agents[0].pk, "appeals": appeal.pk,
-        "attachment_pk": appeal.attachments.get().pk,
+        "attachment_pk": appeal.attachments.get().pk, **tenant_kpis, "coaching": coaching.pk,
         "reward-rules": reward_version.rule_id, "rule_pk": reward_version.rule_id, "awards": award.pk,
-        "reward-rule-versions": reward_version.pk, "alert-rules": alert_rule.pk, "alerts": alert.pk,
+        "reward-rule-versions": reward_version.pk, "alert-rules": alert_rule.pk, "alerts": alert.pk, **assessments,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
 
@@ -127,6 +130,45 @@ def _seed_alerts(tenant, users, team):
     return rule, alert_rule_evaluate(rule=rule).alert
 
 
+def _seed_tenant_kpis(tenant, agents) -> dict:
+    """A tenant KPI with a value (definitions and values of the tenant's own KPIs)."""
+    from tests.performance.tenant_kpi_helpers import define, value
+
+    definition = define(tenant, "repurchase", "ratio", unit="percent")
+    return {"kpi-definitions": definition.pk,
+            "kpi-values": value(definition, agents[0], date(2026, 10, 3), numerator=1, denominator=4).pk}
+
+
+def _seed_assessments(tenant, users, agents, period) -> dict:
+    """A 360 campaign over the north agents (the admin is asked as a peer of none: requests are the rater's own, so
+    the admin's detail is a request addressed to them) and a customer link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from feedback.models import AssessmentRequest
+    from feedback.services import assessments as services
+    from tests.feedback.assessment_helpers import QUESTIONS
+
+    admin = actor_for(users["admin"], tenant)
+    template = services.assessment_template_create(actor=admin, name="Fuzz 360", questions=QUESTIONS)
+    campaign = services.assessment_campaign_create(
+        actor=admin, name="Fuzz campaign", period=period, template_version=template.versions.get(),
+        deadline=timezone.now() + timedelta(days=30), agents=agents[:3], raters=[])
+    request = AssessmentRequest.objects.create(tenant=tenant, campaign=campaign, agent=agents[0],
+                                               rater_kind="supervisor", rater=users["admin"])
+    _link, token = services.assessment_customer_link_create(actor=admin, campaign=campaign, agent=agents[0])
+    return {"assessment-templates": template.pk, "assessment-campaigns": campaign.pk,
+            "assessment-requests": request.pk, "link_token": token}
+
+
+def _seed_coaching(tenant, users, agent):
+    """A coaching session of the QA lead with an agent, targeting a KPI."""
+    from feedback.services.coaching import coaching_session_create
+
+    return coaching_session_create(actor=actor_for(users["qa_lead"], tenant), agent=agent, topic="Fuzz coaching",
+                                   held_at=datetime(2026, 10, 20, 9, tzinfo=UTC), kpi="csat",
+                                   goals=[{"description": "Fuzz goal", "due_date": date(2026, 11, 1)}])
 def _seed_rewards(tenant, users, agents, period):
     """A rank rule computed into awards of the period, and a discretionary proposal (pending: approvable)."""
     from decimal import Decimal

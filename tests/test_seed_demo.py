@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import Agent, AuditEvent, Invitation, Membership, TeamGrant, Tenant
 from common.events import SUBSCRIBABLE
 from common.models import Notification, Webhook, WebhookDelivery
-from feedback.models import Appeal, QAReview, Rubric, RubricCriterion, RubricVersion
+from feedback.models import Appeal, CoachingGoal, CoachingSession, QAReview, Rubric, RubricCriterion, RubricVersion
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -32,6 +32,8 @@ from performance.models import (
     SchemeVersion,
     ScoreRevision,
     Shift,
+    TenantKpiDefinition,
+    TenantKpiValue,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,7 +46,8 @@ AGENTS = 12
 
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
-           Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome, AlertRule, Alert]
+           Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome, AlertRule, Alert,
+           TenantKpiDefinition, TenantKpiValue, CoachingSession, CoachingGoal]
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +90,8 @@ def test_a_second_run_leaves_the_same_data(seeded):
     assert first["Shift"] == AGENTS * WORKING_DAYS == 312
     assert (first["Scenario"], first["SchemeVersion"], first["KpiPeriod"], first["Rubric"]) == (3, 2, 2, 1)
     assert first["ScoreRevision"] == 1 and first["QAReview"] == 6 * 2  # two per agent of the inspector's team
+    assert (first["TenantKpiDefinition"], first["TenantKpiValue"]) == (1, AGENTS * WORKING_DAYS)
+    assert (first["CoachingSession"], first["CoachingGoal"]) == (1, 1)
     # the second run recomputed: one more job, which found the inputs unchanged and wrote no revision
     latest = ComputationJob.objects.filter(tenant=tenant).latest("pk")
     assert ComputationJob.objects.filter(tenant=tenant).count() == jobs + 1
@@ -114,21 +119,23 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
     notices = Notification.objects.filter(tenant=tenant)
     # the admin: the first run's computation and the second run's (unchanged), and the two review appeals given
     # to them; the agent: their two reviews and the decided appeal; the inspector: the appeals on their reviews;
-    # the supervisor: the score appeal, later withdrawn (made on the first run only); the admin: the supervisor's
-    # discretionary award proposal; the admin and the phone team's supervisor: the open alert
+    # the supervisor: the score appeal, later withdrawn (made on the first run only); the coaching session (the
+    # agent) and its acknowledgement (the QA lead who coached); the admin: the supervisor's discretionary award
+    # proposal; the admin and the phone team's supervisor: the open alert
     assert sorted(notices.values_list("recipient__email", "event")) == [
         ("admin@demo.jixiao.test", "alert.raised"),
         ("admin@demo.jixiao.test", "appeal.assigned"), ("admin@demo.jixiao.test", "appeal.assigned"),
         ("admin@demo.jixiao.test", "appeal.commented"), ("admin@demo.jixiao.test", "award.proposed"),
         ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
-        ("agent@demo.jixiao.test", "appeal.decided"),
+        ("agent@demo.jixiao.test", "appeal.decided"), ("agent@demo.jixiao.test", "coaching.created"),
         ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published"),
         ("inspector@demo.jixiao.test", "appeal.commented"), ("inspector@demo.jixiao.test", "appeal.decided"),
         ("inspector@demo.jixiao.test", "appeal.filed"), ("inspector@demo.jixiao.test", "appeal.filed"),
+        ("qa-lead@demo.jixiao.test", "coaching.acknowledged"),
         ("supervisor@demo.jixiao.test", "alert.raised"),
         ("supervisor@demo.jixiao.test", "appeal.assigned"), ("supervisor@demo.jixiao.test", "appeal.withdrawn")]
     response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
-    assert response.json() == {"unread": 3}
+    assert response.json() == {"unread": 4}  # two reviews, the decided appeal, the coaching session
 
 
 def test_the_demo_agent_has_appeals_in_different_states(seeded):
@@ -275,6 +282,21 @@ def test_the_demo_admin_is_a_platform_operator_in_the_django_admin(db, client):
     assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login
 
 
+def test_the_demo_tenant_kpi_has_values_in_the_catalog(seeded):
+    tenant = seeded[0]
+    client = bearer_client("admin@demo.jixiao.test")
+    catalog = client.get(f"/api/v1/tenants/{tenant.slug}/kpis/", {"page_size": 100}).json()["results"]
+    assert catalog[-1]["code"] == "repurchase_rate" and catalog[-1]["combine_method"] == "ratio"
+    values = TenantKpiValue.objects.filter(tenant=tenant)
+    assert all(v.numerator <= v.denominator for v in values) and values.filter(numerator__gt=0).exists()
+
+
+def test_the_demo_agent_has_an_acknowledged_coaching_session(seeded):
+    session = CoachingSession.objects.get(tenant=seeded[0])
+    assert session.criterion_id is not None and session.acknowledged_at is not None
+    response = bearer_client("agent@demo.jixiao.test").get(
+        f"/api/v1/tenants/demo/coaching/{session.pk}/effect/")
+    assert response.status_code == 200 and response.json()["target"] == "criterion"
 def test_the_computed_month_has_tier_and_rank_awards_and_a_discretionary_proposal(seeded):
     tenant, first = seeded[0], seeded[1]
     assert (first["RewardRule"], first["RewardRuleVersion"]) == (2, 2)
@@ -307,3 +329,19 @@ def test_two_alert_rules_one_of_which_fires(seeded):
         "/api/v1/tenants/demo/reports/dashboard/", {"period": KpiPeriod.objects.get(
             tenant=tenant, start=date(2026, 2, 1)).pk})
     assert dashboard.json()["tenant"]["open_alerts"] == 1
+
+
+def test_the_demo_has_a_finished_360_campaign_with_customer_answers_shown_aggregated(seeded):
+    from feedback.models import AssessmentCampaign
+
+    campaign = AssessmentCampaign.objects.get(tenant=seeded[0])
+    assert campaign.status == "closed" and AssessmentCampaign.objects.filter(tenant=seeded[0]).count() == 1
+    agent_id = campaign.requests.first().agent_id
+    response = bearer_client("agent@demo.jixiao.test").get(
+        f"/api/v1/tenants/demo/assessment-campaigns/{campaign.pk}/results/")
+    assert response.status_code == 200, response.content
+    groups = {g["rater_kind"]: g for g in response.json()["groups"]}
+    assert response.json()["agent"] == agent_id
+    assert (groups["customer"]["shown"], groups["customer"]["responses"]) == (True, 3)
+    assert groups["supervisor"]["responses"] == 1 and groups["self"]["responses"] == 1
+    assert len(groups["customer"]["comments"]) == 2

@@ -255,6 +255,9 @@ class TenantSettingsSerializer(StrictSerializer):
         choices=LeaderboardVisibility.choices, required=False,
         help_text="What agents see on leaderboards: names (everyone's names) or own_position (only their own "
                   "row, with anonymized neighbours).")
+    assessment_min_responses = serializers.IntegerField(
+        min_value=2, max_value=50, required=False,
+        help_text="Peer and customer assessment answers are shown (and scored) only from this many responses on.")
 
 
 @extend_schema_field(TenantSettingsSerializer)

@@ -90,6 +90,7 @@ SETTINGS: dict[str, Setting] = {
     "appeal_attachment_max_bytes": WHOLE_NUMBER,
     "appeal_attachment_types": EXTENSIONS,
     "leaderboard_visibility": LEADERBOARD_VISIBILITY,
+    "assessment_min_responses": WHOLE_NUMBER,
 }
 FIELDS = ["slug", "name", "time_zone", "currency", *SETTINGS]
 # Who acts in the new tenant's audit trail: a platform staff user (or the system for manage.py), never a member.

@@ -11,6 +11,8 @@ from feedback.models import (
     AppealStatus,
     AssignmentStatus,
     CalibrationSession,
+    CoachingSession,
+    FollowUpStatus,
     QAAssignment,
     QAReview,
     Rubric,
@@ -107,3 +109,15 @@ class AppealFilter(ScopedFilterSet):
     def filter_mine(self, queryset, name, value):
         user = getattr(self.request, "user", None)
         return queryset.filter(reviewer_id=user.pk) if value and user is not None else queryset
+
+
+class CoachingSessionFilter(ScopedFilterSet):
+    follow_up_status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
+    acknowledged = StrictBooleanFilter(field_name="acknowledged_at", lookup_expr="isnull", exclude=True)
+    held_from = BoundedDateTimeFilter(field_name="held_at", lookup_expr="gte")
+    held_before = BoundedDateTimeFilter(field_name="held_at", lookup_expr="lt")
+    kpi = django_filters.CharFilter(field_name="kpi_code")
+
+    class Meta:
+        model = CoachingSession
+        fields = ["agent", "coach", "review", "criterion", "appeal", "follow_up_status", "acknowledged"]

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from feedback.api.views import appeals, calibration, reviews, rubrics, sampling
+from feedback.api.views import appeals, assessments, calibration, coaching, reviews, rubrics, sampling
 
 router = SimpleRouter()
 router.register("rubrics", rubrics.RubricViewSet, basename="rubric")
@@ -11,5 +11,10 @@ router.register("qa-assignment-batches", sampling.QAAssignmentBatchViewSet, base
 router.register("calibrations", calibration.CalibrationSessionViewSet, basename="calibration")
 router.register("appeals", appeals.AppealViewSet, basename="appeal")
 router.register("reports/appeals", appeals.AppealReportViewSet, basename="appeal-report")
+router.register("coaching", coaching.CoachingSessionViewSet, basename="coaching")
+router.register("reports/coaching", coaching.CoachingReportViewSet, basename="coaching-report")
+router.register("assessment-templates", assessments.AssessmentTemplateViewSet, basename="assessment-template")
+router.register("assessment-campaigns", assessments.AssessmentCampaignViewSet, basename="assessment-campaign")
+router.register("assessment-requests", assessments.AssessmentRequestViewSet, basename="assessment-request")
 
 urlpatterns = router.urls

@@ -10,12 +10,26 @@ from feedback.models.appeals import (
     AppealKind,
     AppealStatus,
 )
+from feedback.models.assessments import (
+    ANONYMOUS_KINDS,
+    AssessmentAnswer,
+    AssessmentCampaign,
+    AssessmentQuestion,
+    AssessmentRequest,
+    AssessmentResponse,
+    AssessmentTemplate,
+    AssessmentTemplateVersion,
+    CampaignStatus,
+    Competency,
+    RaterKind,
+)
 from feedback.models.calibration import (
     CalibrationItem,
     CalibrationParticipant,
     CalibrationSession,
     CalibrationStatus,
 )
+from feedback.models.coaching import CoachingGoal, CoachingSession, FollowUpStatus, GoalStatus
 from feedback.models.reviews import QAReview, QAReviewAnswer, ReviewStatus
 from feedback.models.rubrics import (
     SCALE_BOUNDS,
@@ -30,6 +44,17 @@ from feedback.models.rubrics import (
 from feedback.models.sampling import AssignmentStatus, QAAssignment, QAAssignmentBatch
 
 __all__ = [
+    "ANONYMOUS_KINDS",
+    "AssessmentAnswer",
+    "AssessmentCampaign",
+    "AssessmentQuestion",
+    "AssessmentRequest",
+    "AssessmentResponse",
+    "AssessmentTemplate",
+    "AssessmentTemplateVersion",
+    "CampaignStatus",
+    "Competency",
+    "RaterKind",
     "DECIDED_STATUSES",
     "OPEN_STATUSES",
     "Appeal",
@@ -46,6 +71,10 @@ __all__ = [
     "CalibrationParticipant",
     "CalibrationSession",
     "CalibrationStatus",
+    "CoachingGoal",
+    "CoachingSession",
+    "FollowUpStatus",
+    "GoalStatus",
     "QAAssignment",
     "QAAssignmentBatch",
     "QAReview",

@@ -58,9 +58,9 @@ from feedback.services.appeal_effects import apply_decision, covering_periods, c
 from feedback.services.appeal_events import appeal_announce, participants
 from feedback.services.appeal_reviewers import eligible_reviewers, least_loaded_reviewer
 from feedback.services.scoring import AnswerInput, answers_from_payload, validate_answers
-from performance.kpis import KPI_CHOICES
 from performance.models import KpiPeriod, PeriodStatus
 from performance.services.scoring.overrides import kpi_raw_value
+from performance.services.tenant_kpis.catalog import unknown_kpi_codes
 
 S = AppealStatus
 DECIDED = (S.UPHELD, S.OVERTURNED, S.PARTIALLY_OVERTURNED)
@@ -71,7 +71,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "escalate": (S.UPHELD, S.PARTIALLY_OVERTURNED),
 }
 VERBS = {"assign": _("assigned"), "decide": _("decided"), "withdraw": _("withdrawn"), "escalate": _("escalated")}
-KPI_CODES = {code for code, _label in KPI_CHOICES}
 
 
 def _describe(appeal: Appeal) -> dict[str, Any]:
@@ -153,6 +152,8 @@ def _score_subject(actor: Actor, period: KpiPeriod, kpi: str, proposed: Decimal 
     _check_limits(actor, Appeal.objects.filter(tenant=actor.tenant, kind=AppealKind.PERIOD_SCORE, period=period,
                                                agent_id=actor.agent_id))
     original = score.total
+    if kpi and unknown_kpi_codes(tenant_id=actor.tenant.pk, codes=[kpi]):
+        raise ValidationError({"kpi": [_("Unknown KPI '%(code)s'.") % {"code": kpi}]})
     if kpi:
         found, original = kpi_raw_value(score, kpi)
         if not found:

@@ -53,7 +53,8 @@ class RuleParamsSerializer(StrictSerializer):
     """Every kind's settings; each kind reads its own (the others must be left out)."""
 
     metric = serializers.CharField(max_length=32, required=False,
-                                   help_text="tiers: total (default) or a KPI code whose raw value is banded.")
+                                   help_text="tiers: total (default) or a KPI code of GET kpis/ (built in or the "
+                                             "tenant's own) whose raw value is banded.")
     tiers = TierSerializer(many=True, required=False, help_text="tiers: the bands, 1 to 20.")
     top_n = serializers.IntegerField(required=False, allow_null=True,
                                      help_text="rank: the top N; improvement: the N largest gains (default 1).")

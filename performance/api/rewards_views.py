@@ -311,7 +311,7 @@ class RewardSimulationViewSet(_ChildOfMixin, TenantScopedViewSet):
         specs, warnings = [rule_spec_of(v) for v in stored], [[] for _ in stored]
         for index, data in enumerate(payload.validated_data["rules"]):
             try:
-                warnings.append(validate_version(data))
+                warnings.append(validate_version(data, tenant_id=self.actor.tenant.pk))
             except ValidationError as exc:
                 raise ValidationError({f"rules.{index}": exc.detail}) from None
             specs.append(rule_spec(data, rule_name=f"(inline {index + 1})", team_ids={t.pk for t in data["teams"]},

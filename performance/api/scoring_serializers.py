@@ -13,7 +13,6 @@ from rest_framework import serializers
 from accounts.models import Agent, Team
 from common.fields import BoundedDateField, ScopedPrimaryKeyRelatedField, StoredMessageField
 from common.serializers import StrictModelSerializer, StrictSerializer
-from performance.kpis import CATALOG, KPI_CHOICES
 from performance.models import (
     AgentPeriodScore,
     AgentSchemeScore,
@@ -34,6 +33,7 @@ from performance.services.scoring.schemes import (
     WEIGHT_NOT_POSITIVE,
     version_warnings,
 )
+from performance.services.tenant_kpis.catalog import KpiLookup
 
 DIRECTIONS = [("higher", "Higher is better"), ("lower", "Lower is better"),
               ("band", "A target band: the scheme's floor and target decide"), ("none", "Not ranked by itself")]
@@ -47,7 +47,12 @@ class KpiDefinitionSerializer(StrictSerializer):
     direction = serializers.ChoiceField(choices=DIRECTIONS)
     formula = serializers.CharField()
     sample = serializers.CharField(help_text="What one sample is, for a scheme KPI's minimum sample size.")
-    source = serializers.CharField(help_text="interactions, shifts or qa")
+    source = serializers.CharField(help_text="interactions, shifts, qa, or tenant (a tenant-defined KPI)")
+    definition = serializers.IntegerField(read_only=True, allow_null=True,
+                                          help_text="A tenant-defined KPI's id in kpi-definitions/; null if built in.")
+    combine_method = serializers.CharField(read_only=True, allow_null=True,
+                                           help_text="A tenant-defined KPI's combine method (sum, mean, last, "
+                                                     "ratio); null if built in.")
 
 
 # Schemes and versions
@@ -61,7 +66,7 @@ class SchemeKpiSerializer(StrictModelSerializer):
 
 
 class SchemeKpiInputSerializer(StrictSerializer):
-    kpi_code = serializers.ChoiceField(choices=KPI_CHOICES)
+    kpi_code = serializers.CharField(max_length=32, help_text="A KPI code of GET kpis/: built in or the tenant's own.")
     weight = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="Greater than 0.")
     floor = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="The raw value scoring 0 points.")
     target = serializers.DecimalField(max_digits=14, decimal_places=4,
@@ -271,15 +276,22 @@ class KpiBreakdownSerializer(StrictSerializer):
     contribution = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
                                             help_text="weight_used × points / Σ weights used, to 2 places.")
 
+    def _kpi(self, code: str):
+        lookup = self.context.get("kpi_lookup")
+        if lookup is None:  # once per response: tenant-defined KPIs are read when first needed
+            actor = self.context.get("actor")
+            lookup = self.context["kpi_lookup"] = KpiLookup(actor.tenant.pk if actor else None)
+        return lookup[code]
+
     def get_name(self, line: dict) -> str:
-        return CATALOG[line["kpi_code"]].name
+        return self._kpi(line["kpi_code"]).name
 
     def get_unit(self, line: dict) -> str:
-        return CATALOG[line["kpi_code"]].unit
+        return self._kpi(line["kpi_code"]).unit
 
     @extend_schema_field(serializers.ChoiceField(choices=DIRECTIONS))
     def get_direction(self, line: dict) -> str:
-        return CATALOG[line["kpi_code"]].direction
+        return self._kpi(line["kpi_code"]).direction
 
 
 class SchemeVersionRefSerializer(StrictModelSerializer):

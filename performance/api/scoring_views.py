@@ -34,6 +34,7 @@ from performance.models import (
 from performance.selectors import KpiSpec, VersionSpec, versions_with_details
 from performance.services import scoring as services
 from performance.services.scoring.schemes import KPI_COUNT, KPI_TWICE, MAX_KPIS, version_warnings
+from performance.services.tenant_kpis.catalog import kpi_catalog, tenant_kpi_entries, unknown_kpi_codes
 
 KPI_CODES = list(CATALOG)
 SCHEME_READERS = frozenset({"admin", "qa_lead", "supervisor"})
@@ -72,26 +73,32 @@ def _path_int(name: str, description: str) -> OpenApiParameter:
 
 
 class KpiCatalogViewSet(TenantScopedViewSet):
-    """The built-in KPI catalog (not stored per tenant)."""
+    """The KPI catalog: the built-in KPIs (not stored) and the tenant's own definitions."""
 
     serializer_class = serializers.KpiDefinitionSerializer
     filter_backends: list = []
     lookup_field = "code"
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES}
 
-    @extend_schema(summary="List the built-in KPIs (code, unit, direction, formula, sample basis)",
-                   description=ROUNDING_NOTE)
+    @extend_schema(summary="List the KPIs: the built-in ones, then the tenant's own (code, unit, direction, formula, "
+                           "sample basis)",
+                   description=ROUNDING_NOTE + " Tenant-defined KPIs (source tenant) are managed under "
+                               "kpi-definitions/; their values are ingested under kpi-values/.")
     def list(self, request, tenant_slug):
-        page = self.paginate_queryset(list(CATALOG.values()))
+        page = self.paginate_queryset(kpi_catalog(tenant_id=self.actor.tenant.pk))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(summary="Get one KPI of the catalog",
+    @extend_schema(summary="Get one KPI of the catalog (built in or the tenant's own)",
                    parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                                enum=KPI_CODES)])
+                                                description="A built-in KPI code (" + ", ".join(KPI_CODES)
+                                                            + ") or a tenant KPI's code.")])
     def retrieve(self, request, tenant_slug, code):
-        if code not in CATALOG:
+        if code in CATALOG:
+            return Response(self.get_serializer(CATALOG[code]).data)
+        entry = tenant_kpi_entries(tenant_id=self.actor.tenant.pk).get(code)
+        if entry is None:
             raise NotFound()
-        return Response(self.get_serializer(CATALOG[code]).data)
+        return Response(self.get_serializer(entry).data)
 
 
 @extend_schema_view(
@@ -287,6 +294,9 @@ class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         payload = serializers.SimulateInputSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         version, spec = self._version_spec(payload.validated_data)
+        unknown = unknown_kpi_codes(tenant_id=period.tenant_id, codes=spec.kpi_codes)
+        if unknown:
+            raise ValidationError({"version.kpis": [_("Unknown KPI '%(code)s'.") % {"code": sorted(unknown)[0]}]})
         simulated = services.period_simulate(actor=self.actor, period=period, version=spec)
         agents = Agent.objects.in_bulk([s.agent_id for s in simulated])
         results = [{"agent": agents[s.agent_id], "team": s.team_id, "total": s.result.total, "rank": s.result.rank,
@@ -297,7 +307,7 @@ class PeriodViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
         body = {"period": period.pk, "scheme_version": version.pk if version else None,
                 "warnings": version_warnings(len(spec.kpis)), "population": len(results),
                 "scored": sum(1 for s in simulated if s.result.total is not None), "results": results}
-        return Response(serializers.SimulationSerializer(body).data)
+        return Response(serializers.SimulationSerializer(body, context=self.get_serializer_context()).data)
 
     @staticmethod
     def _version_spec(data: dict) -> tuple[SchemeVersion | None, VersionSpec]:

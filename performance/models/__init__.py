@@ -36,6 +36,13 @@ from performance.models.scoring import (
     ScoreRevision,
     ScoringScheme,
 )
+from performance.models.tenant_kpis import (
+    CombineMethod,
+    TenantKpiDefinition,
+    TenantKpiDirection,
+    TenantKpiUnit,
+    TenantKpiValue,
+)
 
 __all__ = [
     "Alert",
@@ -53,6 +60,7 @@ __all__ = [
     "AwardSource",
     "AwardStatus",
     "Channel",
+    "CombineMethod",
     "ComputationJob",
     "Direction",
     "Interaction",
@@ -74,4 +82,8 @@ __all__ = [
     "ScoreRevision",
     "ScoringScheme",
     "Shift",
+    "TenantKpiDefinition",
+    "TenantKpiDirection",
+    "TenantKpiUnit",
+    "TenantKpiValue",
 ]

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import TENANT_WIDE, granted_teams
 from common.models import TenantOwnedModel, TenantScopedQuerySet
-from performance.kpis import KPI_CHOICES
 
 if TYPE_CHECKING:
     from common.actor import Actor
@@ -152,7 +151,7 @@ class SchemeKpi(models.Model):
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(SchemeVersion, on_delete=models.CASCADE, related_name="kpis")
     position = models.PositiveSmallIntegerField(default=0)
-    kpi_code = models.CharField(max_length=32, choices=KPI_CHOICES)
+    kpi_code = models.CharField(max_length=32, help_text="A built-in KPI's code or one of the tenant's own.")
     weight = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)])
     floor = models.DecimalField(max_digits=14, decimal_places=4)
     target = models.DecimalField(max_digits=14, decimal_places=4)

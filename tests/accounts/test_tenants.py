@@ -38,7 +38,7 @@ def test_staff_create_a_tenant_whose_first_admin_is_invited(staff, client_as, ma
                                 "qa_pass_mark": "72.50", "invitation_expiry_days": 7, "default_language": "en",
                                 "appeal_attachment_max_bytes": 10 * 2**20,
                                 "appeal_attachment_types": ["pdf", "png", "jpg", "jpeg", "txt", "csv", "mp3", "wav"],
-                                "leaderboard_visibility": "names"}
+                                "leaderboard_visibility": "names", "assessment_min_responses": 3}
     assert (data["first_admin_invitation"]["email"], data["first_admin_invitation"]["role"]) == (
         "boss@initech.test", "admin")
     tenant = Tenant.objects.get(slug="initech")

@@ -102,7 +102,8 @@ def test_catalog_is_complete():
     assert set(CATALOG) == {"offered", "handled", "resolved", "answer_rate", "asa", "abandon_rate", "avg_rings",
                             "frt", "aht", "acw", "fcr", "csat", "qa_score", "qa_pass_rate", "attendance",
                             "occupancy", "outbound_calls", "connect_rate", "occupancy_inbound",
-                            "occupancy_outbound"}
+                            "occupancy_outbound", "assessment_supervisor", "assessment_peer", "assessment_self",
+                            "assessment_customer", "assessment_overall"}
     assert {k.direction for k in CATALOG.values()} <= {"higher", "lower", "band", "none"}
     assert CATALOG["aht"].direction == "lower" and CATALOG["csat"].direction == "higher"
 

@@ -169,10 +169,10 @@ def test_versions_of_another_tenants_scheme_are_404(cast, client_as):
 def test_kpi_catalog(cast, client_as):
     response = client_as(cast.users["agent"]).get(cast.url("kpis/"))
     assert response.status_code == 200
-    assert response.json()["count"] == 20  # 16, then the direction KPIs (outbound_calls, connect_rate, 2 occupancies)
+    assert response.json()["count"] == 25  # 16 from interactions, shifts and QA, 4 by direction, 5 from 360 assessments
     aht = client_as(cast.users["agent"]).get(cast.url("kpis/aht/")).json()
     assert aht == {"code": "aht", "name": "Average handle time", "unit": "seconds", "unit_label": "seconds",
                    "direction": "lower",
                    "formula": "Σ(talk + hold + acw) / handled", "sample": "handled contacts",
-                   "source": "interactions"}
+                   "source": "interactions", "definition": None, "combine_method": None}
     assert client_as(cast.users["agent"]).get(cast.url("kpis/nope/")).status_code == 404

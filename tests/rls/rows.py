@@ -27,7 +27,11 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "feedback.QAAssignmentBatch": {"per_agent": 1, "percent": None},
     "feedback.QAReviewAnswer": {"is_na": True, "rating": None},
     "feedback.Appeal": {"level": 1, "review": _related("feedback.QAReview")},
-    "performance.Award": {"source": "discretionary", "agent": _related("accounts.Agent")},
+    "performance.Award": {"agent": _related("accounts.Agent"), "source": "discretionary"},
+    "feedback.AssessmentQuestion": {"scale_min": 1, "scale_max": 5},
+    "feedback.AssessmentRequest": {"rater_kind": "customer", "hashed_token": lambda tenant, made: f"rls{tenant.pk}"},
+    "feedback.AssessmentResponse": {"rater_kind": "peer"},
+    "performance.TenantKpiValue": {"value": Decimal(1)},
 }
 
 

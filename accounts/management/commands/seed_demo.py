@@ -28,6 +28,8 @@ from accounts.operators import platform_operators_group
 from accounts.services import invitation_create, invitation_resend
 from common.actor import Actor
 from common.webhooks.demo import demo_webhook_seed
+from feedback.assessment_demo import demo_assessment_seed
+from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
 from performance.demo import (
     DemoMonths,
@@ -36,6 +38,7 @@ from performance.demo import (
     demo_discretionary_award_seed,
     demo_scoring_seed,
 )
+from performance.tenant_kpis_demo import demo_tenant_kpis_seed
 
 DEMO_PASSWORD = "jixiao-demo-2026"
 DEMO_SLUG = "demo"
@@ -68,10 +71,15 @@ class Command(BaseCommand):
         months = DemoMonths.around(today)
         actors = {role: Actor(tenant=tenant, role=role, user=user) for role, user in users.items()}
         activity = demo_activity_seed(actor=actors[Role.ADMIN], months=months)
+        tenant_kpis = demo_tenant_kpis_seed(actor=actors[Role.ADMIN], months=months)
         start, end = months.previous_range(tenant.zone)
         qa = demo_qa_seed(lead=actors[Role.QA_LEAD], inspector=actors[Role.QA_INSPECTOR], start=start, end=end)
         scoring = demo_scoring_seed(actor=actors[Role.ADMIN], months=months)
         appeals = demo_appeals_seed(agent=actors[Role.AGENT], period=scoring.previous)
+        coaching = demo_coaching_seed(coach=actors[Role.QA_LEAD], agent=actors[Role.AGENT],
+                                      previous_start=months.previous_start)
+        assessment = demo_assessment_seed(admin=actors[Role.ADMIN], supervisor=actors[Role.SUPERVISOR],
+                                          agent=actors[Role.AGENT], period=scoring.previous)
         discretionary = demo_discretionary_award_seed(supervisor=actors[Role.SUPERVISOR], period=scoring.previous)
         alert = demo_alert_rules_seed(actor=actors[Role.ADMIN], months=months)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
@@ -97,9 +105,15 @@ class Command(BaseCommand):
             (f"{base}/agents/{agents[0].pk}/score-history/", f"{agents[0].display_name}'s score history"),
             (f"{base}/interactions/", "interactions (newest first)"),
             (f"{base}/shifts/", "shifts"),
+            (f"{base}/kpi-values/?kpi={tenant_kpis.definition.code}", f"values of the tenant's own KPI "
+                                                                      f"{tenant_kpis.definition.code}"),
             (f"{base}/rubrics/{qa.rubric.pk}/", "the published QA rubric"),
             (f"{base}/qa-reviews/?status=published", "published QA reviews"),
             (f"{base}/appeals/", "appeals (upheld, in review, withdrawn)"),
+            (f"{base}/coaching/{coaching.pk}/effect/" if coaching else f"{base}/coaching/",
+             "a coaching session's effect (criterion before and after)"),
+            (f"{base}/assessment-campaigns/{assessment.pk}/results/?agent={assessment.requests.first().agent_id}"
+             if assessment else f"{base}/assessment-campaigns/", "a finished 360 assessment campaign's results"),
             (f"{base}/awards/?period={previous.pk}", f"awards of {previous.name} (tier, top 3, one discretionary: "
                                                      f"{discretionary.pk})"),
             (f"{base}/reward-outcomes/?period={previous.pk}", "why agents got an award or not"),

@@ -23,7 +23,6 @@ from feedback.models import (
 )
 from feedback.models.appeals import OUTCOME_CHOICES
 from feedback.services.appeal_effects import adjusted, current_score
-from performance.kpis import KPI_CHOICES
 from performance.models import JobStatus, KpiPeriod
 
 VALUE = {"max_digits": 14, "decimal_places": 4}
@@ -99,8 +98,9 @@ class AppealCreateSerializer(StrictSerializer):
                                           default=None, help_text="Appeal this published review of yours.")
     period = ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.all(), required=False, allow_null=True,
                                           default=None, help_text="Or appeal your score in this period.")
-    kpi = serializers.ChoiceField(choices=KPI_CHOICES, required=False, allow_blank=True, default="",
-                                  help_text="With period: the KPI you dispute; blank = the total.")
+    kpi = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                help_text="With period: the KPI you dispute (a code of GET kpis/, built in or the "
+                                          "tenant's own); blank = the total.")
     proposed_value = serializers.DecimalField(**VALUE, required=False, allow_null=True, default=None,
                                               help_text="With period: the KPI's raw value (or the total) you "
                                                         "believe is right.")

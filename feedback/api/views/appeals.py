@@ -206,6 +206,7 @@ class AppealViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     parameters=[OpenApiParameter("period", OpenApiTypes.INT, required=True, description="The period's id.")],
     responses=serializers.AppealReportSerializer))
 class AppealReportViewSet(TenantScopedViewSet):
+    report_view = True  # one object, not a list (common/schema.py)
     queryset = Appeal.objects.all()
     action_roles = {"list": REPORT_READERS}
     list_actions = frozenset()

@@ -20,7 +20,6 @@ from rest_framework.exceptions import ValidationError
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 from common.errors import Conflict
-from performance.kpis import CATALOG
 from performance.models import (
     Award,
     PeriodStatus,
@@ -30,6 +29,7 @@ from performance.models import (
     RewardRuleVersionTeam,
 )
 from performance.services.rewards.evaluation import Gates, RuleSpec, Tier
+from performance.services.tenant_kpis.catalog import unknown_kpi_codes
 
 RULE_FIELDS = ["name", "description"]
 VERSION_FIELDS = ["number", "effective_from", "effective_to", "kind", "scheme", "amount_type", "amount", "title",
@@ -95,12 +95,12 @@ def _tier(data: dict) -> Tier:
                 bool(data.get("upper_inclusive", False)), _dec(data.get("amount")), data.get("title", ""))
 
 
-def _validate_params(kind: str, params: dict, amount_type: str) -> tuple[dict, list[str]]:
+def _validate_params(kind: str, params: dict, amount_type: str, tenant_id: int) -> tuple[dict, list[str]]:
     errors: dict[str, Any] = {}
     warnings: list[str] = []
     if kind == "tiers":
         metric = params.get("metric", "total")
-        if metric != "total" and metric not in CATALOG:
+        if metric != "total" and unknown_kpi_codes(tenant_id=tenant_id, codes=[metric]):
             errors["metric"] = [_("Unknown KPI '%(code)s': use total or a KPI code of the catalog.") % {"code": metric}]
         tiers = params.get("tiers") or []
         if not 1 <= len(tiers) <= MAX_TIERS:
@@ -140,11 +140,12 @@ def _validate_gates(gates: dict) -> dict:
     return errors
 
 
-def validate_version(data: dict) -> list[str]:
-    """Raise a ValidationError (field paths) for an invalid version definition; return warnings (tier gaps)."""
+def validate_version(data: dict, *, tenant_id: int) -> list[str]:
+    """Raise a ValidationError (field paths) for an invalid version definition; return warnings (tier gaps).
+    A tier metric is total or a KPI code of the tenant's catalog (built in or the tenant's own)."""
     errors: dict[str, Any] = {}
     kind, amount_type = data["kind"], data.get("amount_type", "fixed")
-    params_errors, warnings = _validate_params(kind, data.get("params") or {}, amount_type)
+    params_errors, warnings = _validate_params(kind, data.get("params") or {}, amount_type, tenant_id)
     if params_errors:
         errors["params"] = params_errors
     gate_errors = _validate_gates(data.get("gates") or {})
@@ -290,7 +291,7 @@ def _stored(data: dict) -> dict:
 def reward_rule_version_create(*, actor: Actor, rule: RewardRule, data: dict) -> tuple[RewardRuleVersion, list[str]]:
     """Add a version; it ends the rule's version still in effect on its effective_from there."""
     rule = RewardRule.objects.select_for_update().get(pk=rule.pk)
-    warnings = validate_version(data)
+    warnings = validate_version(data, tenant_id=rule.tenant_id)
     start, end = data["effective_from"], data.get("effective_to")
     predecessor = rule.versions.filter(effective_from__lt=start).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=start)).first()
@@ -327,7 +328,7 @@ def reward_rule_version_update(*, actor: Actor, version: RewardRuleVersion,
     """Replace an unfrozen version's definition (the whole definition is sent again)."""
     version = _ensure_unfrozen(version)
     before = _describe(version)
-    warnings = validate_version(data)
+    warnings = validate_version(data, tenant_id=version.tenant_id)
     _check_no_overlap(version.rule, data["effective_from"], data.get("effective_to"), exclude=[version.pk])
     for key, value in _stored(data).items():
         setattr(version, key, value)

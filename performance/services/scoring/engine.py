@@ -39,13 +39,16 @@ class PeriodInputs:
 
 
 def gather_inputs(*, period: KpiPeriod, versions: list[VersionSpec]) -> PeriodInputs:
-    """One interaction aggregate per version scope, one shift aggregate, QA inputs per scenario scope."""
+    """One interaction aggregate per version scope, one shift aggregate, QA inputs per scenario scope, one tenant
+    KPI aggregate, one 360 assessment aggregate."""
     tenant_id = period.tenant_id
     start, end = period_bounds(period)
     roster = agent_roster(tenant_id=tenant_id)
     shifts = {}
     if any(v.needs_shifts for v in versions):
         shifts = shift_aggregates(tenant_id=tenant_id, start=period.start, end=period.end)
+    tenant_kpis = _tenant_kpi_aggregates(period, versions)
+    assessments = _assessment_aggregates(period, versions)
     qa_by_scenario: dict[int | None, dict] = {}
     populations = {}
     for version in versions:
@@ -63,9 +66,28 @@ def gather_inputs(*, period: KpiPeriod, versions: list[VersionSpec]) -> PeriodIn
             data = interactions.get(agent.id)
             if not version.applies_to(agent.team_id) or (data is None and not agent.is_active):
                 continue
-            members[agent.id] = {**(data or {}), **shifts.get(agent.id, {}), **qa.get(agent.id, {})}
+            members[agent.id] = {**(data or {}), **shifts.get(agent.id, {}), **qa.get(agent.id, {}),
+                                 **tenant_kpis.get(agent.id, {}), **assessments.get(agent.id, {})}
         populations[version.id] = members
     return PeriodInputs(versions, roster, populations)
+
+
+def _tenant_kpi_aggregates(period: KpiPeriod, versions: list[VersionSpec]) -> dict[int, dict]:
+    """One aggregate over the values of every tenant-defined KPI the versions use (performance/services/tenant_kpis)."""
+    from performance.services.tenant_kpis.aggregates import tenant_kpi_aggregates
+
+    codes = frozenset().union(*(v.tenant_kpi_codes for v in versions))
+    return tenant_kpi_aggregates(tenant_id=period.tenant_id, start=period.start, end=period.end, codes=codes)
+
+
+def _assessment_aggregates(period: KpiPeriod, versions: list[VersionSpec]) -> dict[int, dict]:
+    """The 360 assessment KPIs of the period's campaigns (feedback/assessment_selectors.py), one query, only when a
+    version uses them."""
+    if not any(v.needs_assessments for v in versions):
+        return {}
+    from feedback.assessment_selectors import assessment_kpi_inputs
+
+    return assessment_kpi_inputs(period=period)
 
 
 def score_period(inputs: PeriodInputs) -> dict[int, OverallResult]:

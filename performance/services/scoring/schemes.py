@@ -23,7 +23,6 @@ from accounts.models import Team
 from common.actor import Actor
 from common.audit import audit_record, snapshot
 from common.errors import Conflict
-from performance.kpis import CATALOG
 from performance.models import (
     AgentSchemeScore,
     Scenario,
@@ -32,6 +31,7 @@ from performance.models import (
     SchemeVersionTeam,
     ScoringScheme,
 )
+from performance.services.tenant_kpis.catalog import unknown_kpi_codes
 
 SCHEME_FIELDS = ["name", "description"]
 VERSION_FIELDS = ["number", "effective_from", "effective_to", "scenario", "missing_data_policy", "note"]
@@ -100,14 +100,15 @@ def scheme_delete(*, actor: Actor, scheme: ScoringScheme) -> None:
     scheme.delete()
 
 
-def _validate_kpis(kpis: list[dict[str, Any]]) -> None:
+def _validate_kpis(kpis: list[dict[str, Any]], tenant_id: int) -> None:
     if not 1 <= len(kpis) <= MAX_KPIS:
         raise ValidationError({"kpis": [KPI_COUNT % {"max": MAX_KPIS, "count": len(kpis)}]})
     errors: dict[str, Any] = {}
     seen: set[str] = set()
+    unknown = unknown_kpi_codes(tenant_id=tenant_id, codes=[kpi["kpi_code"] for kpi in kpis])
     for index, kpi in enumerate(kpis):
         row: dict[str, list[str]] = {}
-        if kpi["kpi_code"] not in CATALOG:
+        if kpi["kpi_code"] in unknown:
             row["kpi_code"] = [_("Unknown KPI '%(code)s'.") % {"code": kpi["kpi_code"]}]
         elif kpi["kpi_code"] in seen:
             row["kpi_code"] = [KPI_TWICE]
@@ -186,7 +187,7 @@ def scheme_version_create(
 
     Returns the version and warnings (e.g. more than 5 KPIs)."""
     scheme = ScoringScheme.objects.select_for_update().get(pk=scheme.pk)
-    _validate_kpis(kpis)
+    _validate_kpis(kpis, scheme.tenant_id)
     if effective_to is not None and effective_to <= effective_from:
         raise ValidationError({"effective_to": [END_BEFORE_START]})
     team_ids = {team.pk for team in teams}
@@ -236,7 +237,7 @@ def scheme_version_update(*, actor: Actor, version: SchemeVersion, **changes: An
     kpis = changes.pop("kpis", None)
     teams = changes.pop("teams", None)
     if kpis is not None:
-        _validate_kpis(kpis)
+        _validate_kpis(kpis, version.tenant_id)
     for name, value in changes.items():
         setattr(version, name, value)
     if version.effective_to is not None and version.effective_to <= version.effective_from:
