@@ -172,6 +172,7 @@ def _alert_maker(resource: str) -> Callable:
             alert = alert_rule_evaluate(rule=rule, now=datetime(2026, 10, 5, 9, tzinfo=UTC)).alert
             cast._globex_alerts = {"alert-rules": rule.pk, "alerts": alert.pk}
         return cast._globex_alerts[resource]
+    return make
 
 
 def _assessment_maker(resource: str) -> Callable:

@@ -32,6 +32,7 @@ OVERRIDES: dict[str, dict[str, object]] = {
     "feedback.AssessmentRequest": {"rater_kind": "customer", "hashed_token": lambda tenant, made: f"rls{tenant.pk}"},
     "feedback.AssessmentResponse": {"rater_kind": "peer"},
     "performance.TenantKpiValue": {"value": Decimal(1)},
+    "performance.AlertRule": {"scope": "tenant", "channel": ""},
 }
 
 
