@@ -41,6 +41,19 @@ EVENT_TYPES: dict[str, EventType] = {
                                         "agent is notified).")),
         EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
                                              "(the coach is notified).")),
+        EventType("assessment.campaign_opened", _("A 360 assessment campaign started: each rater is notified of how "
+                                                  "many assessments it asks of them and by when; webhooks get the "
+                                                  "campaign with counts per rater group, never the raters.")),
+        EventType("assessment.raters_added", _("Raters were added to an open 360 assessment campaign (the new raters "
+                                               "are notified; webhooks get counts only).")),
+        EventType("assessment.deadline_changed", _("An open 360 assessment campaign's deadline changed (raters who "
+                                                   "have not answered are notified).")),
+        EventType("assessment.answered", _("A 360 assessment was answered: the assessed agent, the rater group and "
+                                           "how many of the group have answered. Never the rater nor the answer.")),
+        EventType("assessment.campaign_closed", _("A 360 assessment campaign closed: its results are ready (the "
+                                                  "assessed agents and their teams' supervisors are notified).")),
+        EventType("assessment.campaign_cancelled", _("A 360 assessment campaign was cancelled: its results do not "
+                                                     "count (raters who had not answered are notified).")),
         EventType("assessment.reminder", _("A 360 assessment the member is asked to give is still unanswered "
                                            "close to the campaign's deadline."), subscribable=False),
         EventType("award.proposed", _("A supervisor proposed a discretionary award; it awaits an admin's "

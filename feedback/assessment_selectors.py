@@ -136,6 +136,7 @@ def _kpi_sql() -> str:
             FROM {answers} a JOIN {responses} r ON r.id = a.response_id JOIN {questions} q ON q.id = a.question_id
                  JOIN {campaigns} c ON c.id = r.campaign_id
             WHERE a.tenant_id = %(t)s AND r.tenant_id = %(t)s AND c.tenant_id = %(t)s AND c.period_id = %(p)s
+                  AND c.status <> 'cancelled'
             GROUP BY r.agent_id, r.rater_kind, r.id
         ), groups AS (
             SELECT agent_id, rater_kind, count(*) AS n, avg(points) AS points FROM per_response

@@ -1,6 +1,9 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Agent, Team
 from common.filters import BoundedDateTimeFilter, ScopedFilterSet, ScopedModelChoiceFilter, StrictBooleanFilter
@@ -9,16 +12,20 @@ from feedback.models import (
     Appeal,
     AppealKind,
     AppealStatus,
+    AssessmentCampaign,
+    AssessmentRequest,
     AssignmentStatus,
     CalibrationSession,
+    CampaignStatus,
     CoachingSession,
     FollowUpStatus,
     QAAssignment,
     QAReview,
+    RaterKind,
     Rubric,
     RubricVersion,
 )
-from performance.models import Channel
+from performance.models import Channel, KpiPeriod
 
 
 class RubricFilter(ScopedFilterSet):
@@ -117,7 +124,56 @@ class CoachingSessionFilter(ScopedFilterSet):
     held_from = BoundedDateTimeFilter(field_name="held_at", lookup_expr="gte")
     held_before = BoundedDateTimeFilter(field_name="held_at", lookup_expr="lt")
     kpi = django_filters.CharFilter(field_name="kpi_code")
+    team = ScopedModelChoiceFilter(field_name="agent__team", model=Team, help_text="The coached agent's team.")
 
     class Meta:
         model = CoachingSession
-        fields = ["agent", "coach", "review", "criterion", "appeal", "follow_up_status", "acknowledged"]
+        fields = ["agent", "coach", "team", "review", "criterion", "appeal", "follow_up_status", "acknowledged"]
+
+
+class AssessmentCampaignFilter(ScopedFilterSet):
+    period = ScopedModelChoiceFilter(model=KpiPeriod)
+    status = django_filters.ChoiceFilter(choices=CampaignStatus.choices)
+    agent = ScopedModelChoiceFilter(model=Agent, method="filter_agent", help_text="Campaigns assessing this agent.")
+    team = ScopedModelChoiceFilter(model=Team, method="filter_team",
+                                   help_text="Campaigns assessing at least one agent of this team.")
+
+    class Meta:
+        model = AssessmentCampaign
+        fields = ["period", "status", "agent", "team", "template_version"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_agent(self, queryset, name, value):
+        return queryset.filter(Exists(AssessmentRequest.objects.filter(campaign=OuterRef("pk"), agent=value)))
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Exists(AssessmentRequest.objects.filter(campaign=OuterRef("pk"), agent__team=value)))
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A plain id: over a list that holds only the caller's own rows, it narrows that list and reveals nothing."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class AssessmentRequestFilter(ScopedFilterSet):
+    """Over the caller's own requests (the ids of the campaigns and agents they are asked about)."""
+
+    campaign = IdFilter(field_name="campaign_id")
+    period = IdFilter(field_name="campaign__period_id", help_text="The campaign's period.")
+    status = django_filters.ChoiceFilter(field_name="campaign__status", choices=CampaignStatus.choices,
+                                         help_text="The campaign's status.")
+    agent = IdFilter(field_name="agent_id", help_text="The assessed agent.")
+    team = IdFilter(field_name="agent__team_id", help_text="The assessed agent's team.")
+    answered = StrictBooleanFilter()
+    rater_kind = django_filters.ChoiceFilter(choices=RaterKind.choices)
+
+    class Meta:
+        model = AssessmentRequest
+        fields = ["campaign", "period", "status", "agent", "team", "answered", "rater_kind"]

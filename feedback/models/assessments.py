@@ -39,6 +39,7 @@ ANONYMOUS_KINDS = frozenset({RaterKind.PEER, RaterKind.CUSTOMER})
 class CampaignStatus(models.TextChoices):
     OPEN = "open", _("Open (collecting responses)")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled (its results do not count)")
 
 
 class AssessmentTemplateQuerySet(TenantScopedQuerySet):
@@ -134,13 +135,15 @@ class AssessmentCampaignQuerySet(TenantScopedQuerySet):
 class AssessmentCampaign(TenantOwnedModel):
     tenant = models.ForeignKey("accounts.Tenant", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
     period = models.ForeignKey("performance.KpiPeriod", on_delete=models.PROTECT, related_name="+")
     template_version = models.ForeignKey(AssessmentTemplateVersion, on_delete=models.PROTECT, related_name="+")
     deadline = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
+    status = models.CharField(max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentCampaignQuerySet.as_manager()
 

@@ -12,6 +12,8 @@
 | answer                   | the rater / the link holder | open campaign, before the deadline, once; one rating per    |
 |                          |                             | question within its scale; comments only where allowed      |
 | close                    | admins                      | open → closed; nothing more can be answered                 |
+| edit, raters, cancel,    | admins                      | see feedback/services/assessment_campaign_edits.py          |
+| delete                   |                             |                                                             |
 
 A peer's or a customer's response is stored without its request and without a time, so nobody can tell later who
 gave it (see feedback/models/assessments.py).
@@ -29,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 
 from accounts.authentication import hash_secret
-from accounts.models import Agent, Membership, TeamGrant
+from accounts.models import Agent
 from common import rls
 from common.actor import Actor
 from common.audit import audit_record
@@ -46,12 +48,15 @@ from feedback.models import (
     CampaignStatus,
     RaterKind,
 )
+from feedback.services import assessment_events
+from feedback.services.assessment_raters import check_peers, requests_for
 from performance.models import KpiPeriod, PeriodStatus
 
 MAX_QUESTIONS = 50
 LINK_MAX_DAYS = 60
 CLOSED = _("The campaign is closed.")
 PAST_DEADLINE = _("The campaign's deadline has passed.")
+CANCELLED = _("The campaign was cancelled.")
 
 
 class AssessmentLinkUnavailable(NotFound):
@@ -98,56 +103,10 @@ def assessment_template_version_create(*, actor: Actor, template: AssessmentTemp
     return version
 
 
-def _supervisors_of(tenant_id: int, team_ids: set[int]) -> dict[int, list[int]]:
-    """Team id -> user ids of the active supervisors granted `manage` on it (one query)."""
-    supervisors = Membership.objects.active().filter(tenant_id=tenant_id, role="supervisor").values("user_id")
-    rows = TeamGrant.objects.filter(tenant_id=tenant_id, content_object_id__in=team_ids,
-                                    permission__codename="manage_team", user_id__in=supervisors).values_list(
-        "content_object_id", "user_id").order_by("content_object_id", "user_id").distinct()
-    out: dict[int, list[int]] = {}
-    for team_id, user_id in rows:
-        out.setdefault(team_id, []).append(user_id)
-    return out
-
-
-def _requests_for(actor: Actor, campaign: AssessmentCampaign, agents: list[Agent],
-                  peers: dict[int, list[Agent]]) -> list[AssessmentRequest]:
-    supervisors = _supervisors_of(actor.tenant.pk, {a.team_id for a in agents if a.team_id})
-    rows = []
-    for agent in agents:
-        def request(kind, user_id, agent=agent):
-            return AssessmentRequest(tenant=actor.tenant, campaign=campaign, agent=agent, rater_kind=kind,
-                                     rater_id=user_id)
-        rows += [request(RaterKind.SUPERVISOR, user_id) for user_id in supervisors.get(agent.team_id, [])
-                 if user_id != agent.user_id]
-        if agent.user_id:
-            rows.append(request(RaterKind.SELF, agent.user_id))
-        rows += [request(RaterKind.PEER, peer.user_id) for peer in peers.get(agent.pk, [])]
-    return rows
-
-
-def _check_peers(agents: list[Agent], raters: list[dict]) -> dict[int, list[Agent]]:
-    chosen = {a.pk: a for a in agents}
-    errors: dict[str, Any] = {}
-    peers: dict[int, list[Agent]] = {}
-    for index, row in enumerate(raters):
-        agent = row["agent"]
-        if agent.pk not in chosen:
-            errors[f"raters.{index}.agent"] = [_("This agent is not assessed in the campaign.")]
-            continue
-        for peer in row["peers"]:
-            if peer.pk == agent.pk or peer.team_id != agent.team_id or peer.team_id is None or not peer.user_id:
-                errors[f"raters.{index}.peers"] = [_("Peers are other agents of the same team with a login.")]
-        peers[agent.pk] = list({p.pk: p for p in row["peers"]}.values())
-    if errors:
-        raise ValidationError(errors)
-    return peers
-
-
 @transaction.atomic
 def assessment_campaign_create(*, actor: Actor, name: str, period: KpiPeriod,
                                template_version: AssessmentTemplateVersion, deadline: datetime,
-                               agents: list[Agent], raters: list[dict]) -> AssessmentCampaign:
+                               agents: list[Agent], raters: list[dict], description: str = "") -> AssessmentCampaign:
     """A campaign for `agents` (every active agent when none is given) and its requests (see the rules table)."""
     if period.status == PeriodStatus.CLOSED:
         raise Conflict(_("The period is closed."), code="period_closed")
@@ -155,18 +114,21 @@ def assessment_campaign_create(*, actor: Actor, name: str, period: KpiPeriod,
         raise ValidationError({"deadline": [_("The deadline must be in the future.")]})
     if not agents:
         agents = list(Agent.objects.filter(tenant=actor.tenant, is_active=True).order_by("pk"))
-    peers = _check_peers(agents, raters)
-    campaign = AssessmentCampaign.objects.create(tenant=actor.tenant, name=name, period=period,
+    peers = check_peers({a.pk: a for a in agents}, raters)
+    campaign = AssessmentCampaign.objects.create(tenant=actor.tenant, name=name, description=description, period=period,
                                                  template_version=template_version, deadline=deadline,
                                                  created_by=actor.user)
-    requests = AssessmentRequest.objects.bulk_create(_requests_for(actor, campaign, agents, peers))
+    requests = AssessmentRequest.objects.bulk_create(requests_for(campaign, agents, peers))
     audit_record(actor=actor, action="assessment_campaign.created", obj=campaign, after={
         "name": name, "period": period.pk, "template_version": template_version.pk, "agents": len(agents),
         "requests": len(requests)})
+    assessment_events.campaign_opened(campaign=campaign, requests=requests)
     return campaign
 
 
 def _ensure_open(campaign: AssessmentCampaign) -> None:
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise Conflict(CANCELLED, code="assessment_campaign_cancelled")
     if campaign.status != CampaignStatus.OPEN:
         raise Conflict(CLOSED, code="assessment_campaign_closed")
     if timezone.now() >= campaign.deadline:
@@ -233,6 +195,7 @@ def _response_write(request: AssessmentRequest, answers: list[dict]) -> Assessme
         AssessmentAnswer(tenant_id=request.tenant_id, response=response, question=question, rating=answer["rating"],
                          comment=answer.get("comment") or "") for question, answer in clean])
     AssessmentRequest.objects.filter(pk=request.pk).update(answered=True)
+    assessment_events.answered(campaign=campaign, agent_id=request.agent_id, rater_kind=request.rater_kind)
     return response
 
 
@@ -257,7 +220,8 @@ def assessment_link_get(token: str, *, lock: bool = False) -> AssessmentRequest:
         requests = requests.select_for_update(of=("self",))
     with rls.all_tenants():  # the token names the request, whatever its tenant
         request = requests.first()
-    if request is None or request.answered or request.expires_at <= timezone.now():
+    if (request is None or request.answered or request.expires_at <= timezone.now()
+            or request.campaign.status != CampaignStatus.OPEN):
         raise AssessmentLinkUnavailable()
     return request
 
@@ -276,11 +240,15 @@ def assessment_link_answer(*, token: str, answers: list[dict]) -> None:
 
 @transaction.atomic
 def assessment_campaign_close(*, actor: Actor, campaign: AssessmentCampaign) -> AssessmentCampaign:
+    """open → closed: nothing more can be answered and the results are announced (assessment.campaign_closed)."""
     campaign = AssessmentCampaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise Conflict(CANCELLED, code="assessment_campaign_cancelled")
     if campaign.status != CampaignStatus.OPEN:
         raise Conflict(CLOSED, code="assessment_campaign_closed")
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
     audit_record(actor=actor, action="assessment_campaign.closed", obj=campaign, before={"status": "open"},
                  after={"status": "closed"})
+    assessment_events.campaign_closed(campaign=campaign, actor_user_id=actor.user.pk if actor.user else None)
     return campaign

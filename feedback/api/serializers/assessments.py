@@ -6,6 +6,7 @@ admins, for progress) but never what they answered; results are aggregates witho
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Agent
@@ -72,8 +73,8 @@ class AssessmentTemplateVersionInputSerializer(StrictSerializer):
 class AssessmentCampaignSerializer(StrictModelSerializer):
     class Meta:
         model = AssessmentCampaign
-        fields = ["id", "name", "period", "template_version", "deadline", "status", "created_by", "created_at",
-                  "closed_at"]
+        fields = ["id", "name", "description", "period", "template_version", "deadline", "status", "created_by",
+                  "created_at", "closed_at", "cancelled_at"]
         read_only_fields = fields
 
 
@@ -85,6 +86,7 @@ class AssessmentRaterInputSerializer(StrictSerializer):
 
 class AssessmentCampaignInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     period = ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.all())
     template_version = ScopedPrimaryKeyRelatedField(queryset=AssessmentTemplateVersion.objects.all())
     deadline = serializers.DateTimeField()
@@ -92,6 +94,44 @@ class AssessmentCampaignInputSerializer(StrictSerializer):
                                           help_text="The assessed agents; none = every active agent.")
     raters = AssessmentRaterInputSerializer(many=True, required=False, default=list, max_length=5000,
                                             help_text="Chosen peers per assessed agent.")
+
+
+class AssessmentCampaignUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    deadline = serializers.DateTimeField(required=False, help_text="In the future. A shorter deadline also shortens "
+                                                                   "the customer links; raters who have not "
+                                                                   "answered are notified.")
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(_("Change at least one of name, description, deadline."))
+        return attrs
+
+
+class AssessmentRatersAddInputSerializer(StrictSerializer):
+    agents = ScopedPrimaryKeyRelatedField(queryset=Agent.objects.all(), many=True, required=False, default=list,
+                                          help_text="Agents to assess too: their supervisors and themselves are "
+                                                    "asked.")
+    raters = AssessmentRaterInputSerializer(many=True, required=False, default=list, max_length=5000,
+                                            help_text="Chosen peers per assessed agent (already assessed, or "
+                                                      "added in agents).")
+
+    def validate(self, attrs):
+        if not attrs["agents"] and not attrs["raters"]:
+            raise serializers.ValidationError(_("Name agents to assess or raters to add."))
+        return attrs
+
+
+class AssessmentCampaignRaterSerializer(StrictModelSerializer):
+    """Who is asked in a campaign (admins, to manage it): never whether nor what they answered."""
+
+    agent_name = serializers.CharField(source="agent.display_name", read_only=True)
+
+    class Meta:
+        model = AssessmentRequest
+        fields = ["id", "agent", "agent_name", "rater_kind", "rater", "expires_at", "created_at"]
+        read_only_fields = fields
 
 
 class AssessmentToGiveSerializer(StrictModelSerializer):

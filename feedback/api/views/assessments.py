@@ -20,6 +20,7 @@ from common import rls
 from common.idempotency import shown_once
 from common.query import StrictQueryParamsMixin
 from common.viewsets import ADMIN_ONLY, ALL_MEMBER_ROLES, TenantScopedViewSet
+from feedback.api import filters
 from feedback.api.serializers import assessments as serializers
 from feedback.assessment_selectors import assessment_progress, assessment_results
 from feedback.models import (
@@ -29,6 +30,7 @@ from feedback.models import (
     AssessmentTemplate,
     AssessmentTemplateVersion,
 )
+from feedback.services import assessment_campaign_edits as edits
 from feedback.services import assessments as services
 
 TEMPLATE_READERS = frozenset({"admin", "supervisor", "qa_lead"})
@@ -97,17 +99,34 @@ AGENT_PARAMETER = OpenApiParameter("agent", OpenApiTypes.INT, description="The a
                     "get one-time links (customer-links/). Raters find their requests in assessment-requests/.",
         request=serializers.AssessmentCampaignInputSerializer,
         responses={201: serializers.AssessmentCampaignSerializer, 409: CONFLICT}),
+    partial_update=extend_schema(
+        summary="Change an open campaign's name, description or deadline (admins)",
+        description="A shorter deadline also shortens the customer links; a changed deadline re-arms the "
+                    "reminders and notifies the raters who have not answered (assessment.deadline_changed).",
+        request=serializers.AssessmentCampaignUpdateSerializer,
+        responses={200: serializers.AssessmentCampaignSerializer, 409: CONFLICT}),
+    destroy=extend_schema(
+        summary="Delete a campaign that has no response yet (admins)",
+        description="With its requests and customer links. A campaign with responses is kept: 409 "
+                    "assessment_campaign_has_responses; cancel it instead.",
+        responses={204: None, 409: CONFLICT}),
 )
 class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = AssessmentCampaign.objects.all()
     serializer_class = serializers.AssessmentCampaignSerializer
+    filterset_class = filters.AssessmentCampaignFilter
     ordering_fields = ["created_at", "deadline", "id"]
     ordering = ["-created_at", "-id"]
     action_roles = {"list": CAMPAIGN_READERS, "retrieve": CAMPAIGN_READERS, "create": ADMIN_ONLY,
-                    "close": ADMIN_ONLY, "customer_links": ADMIN_ONLY,
+                    "partial_update": ADMIN_ONLY, "destroy": ADMIN_ONLY, "cancel": ADMIN_ONLY,
+                    "close": ADMIN_ONLY, "customer_links": ADMIN_ONLY, "raters": ADMIN_ONLY,
+                    "rater_remove": ADMIN_ONLY,
                     "progress": frozenset({"admin", "supervisor"}), "results": RESULT_READERS}
-    object_scopes = {"close": "manage", "customer_links": "manage", "progress": "view", "results": "view"}
-    query_params = {"results": frozenset({"agent"}), "progress": frozenset({"page", "page_size"})}
+    object_scopes = {"close": "manage", "cancel": "manage", "customer_links": "manage", "raters": "manage",
+                     "rater_remove": "manage", "progress": "view", "results": "view"}
+    query_params = {"results": frozenset({"agent"}), "progress": frozenset({"page", "page_size"}),
+                    "raters": frozenset({"page", "page_size"})}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def create(self, request, tenant_slug):
         payload = serializers.AssessmentCampaignInputSerializer(data=request.data,
@@ -115,6 +134,61 @@ class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
         payload.is_valid(raise_exception=True)
         campaign = services.assessment_campaign_create(actor=self.actor, **payload.validated_data)
         return Response(self.get_serializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, tenant_slug, pk):
+        campaign = self.get_object()
+        payload = serializers.AssessmentCampaignUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        campaign = edits.assessment_campaign_update(actor=self.actor, campaign=campaign, **payload.validated_data)
+        return Response(self.get_serializer(campaign).data)
+
+    def destroy(self, request, tenant_slug, pk):
+        edits.assessment_campaign_delete(actor=self.actor, campaign=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Cancel an open campaign: nothing more can be answered and its results do not count",
+                   description="For a campaign that already has responses (it cannot be deleted). Raters who have "
+                               "not answered are notified (assessment.campaign_cancelled).",
+                   request=None, responses={200: serializers.AssessmentCampaignSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, tenant_slug, pk):
+        campaign = edits.assessment_campaign_cancel(actor=self.actor, campaign=self.get_object())
+        return Response(self.get_serializer(campaign).data)
+
+    @extend_schema(methods=["GET"], summary="List who is asked in the campaign (admins; never whether or what they "
+                                            "answered)",
+                   responses=serializers.AssessmentCampaignRaterSerializer(many=True))
+    @extend_schema(methods=["POST"], summary="Add raters to an open campaign: new assessed agents and chosen peers",
+                   description="New assessed agents get their supervisors and themselves as raters; requests that "
+                               "already exist are skipped. The new raters are notified "
+                               "(assessment.raters_added).",
+                   request=serializers.AssessmentRatersAddInputSerializer,
+                   responses={201: serializers.AssessmentCampaignRaterSerializer(many=True), 409: CONFLICT})
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def raters(self, request, tenant_slug, pk):
+        campaign = self.get_object()
+        if request.method == "POST":
+            payload = serializers.AssessmentRatersAddInputSerializer(data=request.data,
+                                                                     context=self.get_serializer_context())
+            payload.is_valid(raise_exception=True)
+            created = edits.assessment_raters_add(actor=self.actor, campaign=campaign, **payload.validated_data)
+            rows = AssessmentRequest.objects.select_related("agent").filter(pk__in=[r.pk for r in created]).order_by(
+                "agent__employee_code", "agent_id", "rater_kind", "id")
+            return Response(serializers.AssessmentCampaignRaterSerializer(rows, many=True).data,
+                            status=status.HTTP_201_CREATED)
+        rows = AssessmentRequest.objects.select_related("agent").filter(campaign=campaign).order_by(
+            "agent__employee_code", "agent_id", "rater_kind", "id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serializers.AssessmentCampaignRaterSerializer(page, many=True).data)
+
+    @extend_schema(summary="Remove a rater (or a customer's link) from an open campaign before they answer",
+                   description="409 assessment_request_answered once the request is answered: answers stay.",
+                   request=None, responses={204: None, 409: CONFLICT})
+    @action(detail=True, methods=["delete"], url_path=r"raters/(?P<request_id>[0-9]+)", url_name="rater-remove",
+            filter_backends=[])
+    def rater_remove(self, request, tenant_slug, pk, request_id):
+        edits.assessment_request_remove(actor=self.actor, campaign=self.get_object(), request_id=int(request_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Close the campaign: nothing more can be answered", request=None,
                    responses={200: serializers.AssessmentCampaignSerializer, 409: CONFLICT})
@@ -184,6 +258,7 @@ class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
 class AssessmentRequestViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = AssessmentRequest.objects.select_related("campaign", "agent")
     serializer_class = serializers.AssessmentToGiveSerializer
+    filterset_class = filters.AssessmentRequestFilter
     ordering_fields = ["id"]
     ordering = ["answered", "id"]
     action_roles = {"list": ALL_MEMBER_ROLES, "retrieve": ALL_MEMBER_ROLES, "answer": ALL_MEMBER_ROLES}
