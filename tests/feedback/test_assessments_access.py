@@ -39,6 +39,18 @@ MATRIX = [
     ("customer link", "post", "assessment-campaigns/{campaign}/customer-links/", {"agent": "{agent}"},
      only(admin=201)),
     ("campaign close", "post", "assessment-campaigns/{campaign}/close/", None, only(admin=200)),
+    ("campaign update", "patch", "assessment-campaigns/{campaign}/", {"description": "Peers by the lead."},
+     only(admin=200)),
+    ("campaign cancel", "post", "assessment-campaigns/{campaign}/cancel/", None, only(admin=200)),
+    ("campaign delete", "delete", "assessment-campaigns/{campaign}/", None, only(admin=204)),
+    ("campaign raters", "get", "assessment-campaigns/{campaign}/raters/", None, only(admin=200)),
+    ("raters add", "post", "assessment-campaigns/{campaign}/raters/",
+     {"raters": [{"agent": "{agent}", "peers": ["{spare}"]}]}, only(admin=201)),
+    ("rater remove", "delete", "assessment-campaigns/{campaign}/raters/{peer_request}/", None, only(admin=204)),
+    ("campaigns filtered", "get", "assessment-campaigns/?status=open&team={team}&agent={agent}&period={period0}",
+     None, only(admin=200, supervisor=200, qa_lead=200, agent=200)),
+    ("my requests filtered", "get", "assessment-requests/?answered=false&status=open&campaign={campaign}", None,
+     ALL_OK),
     ("my requests", "get", "assessment-requests/", None, ALL_OK),
     ("own request", "get", "assessment-requests/{own_request}/", None, ALL_OK | {r: 404 for r in ROLES
                                                                                if r != "agent"}),
@@ -49,7 +61,11 @@ MATRIX = [
 def world(cast):
     peers = peers_with_logins(cast, 3)
     campaign = campaign_for(cast, peers)
+    spare = AgentFactory(team=cast.north, employee_code="P900", user=MembershipFactory(
+        tenant=cast.tenant, role="agent", user__email="spare@acme.test").user)
     return {"cast": cast, "campaign": campaign, "peers": peers, "ids": {
+        "spare": spare.pk, "team": cast.north.pk, "period0": campaign.period_id,
+        "peer_request": AssessmentRequest.objects.get(campaign=campaign, rater=peers[0].user).pk,
         "template": campaign.template_version.template_id, "campaign": campaign.pk, "agent": cast.own_agent.pk,
         "version": campaign.template_version_id,
         "period": make_period(cast.tenant, start=campaign.period.end, end=date(2026, 12, 1)).pk,
