@@ -121,21 +121,27 @@ def test_notifications_follow_the_events_and_the_example_webhook_is_inactive(see
     # to them; the agent: their two reviews and the decided appeal; the inspector: the appeals on their reviews;
     # the supervisor: the score appeal, later withdrawn (made on the first run only); the coaching session (the
     # agent) and its acknowledgement (the QA lead who coached); the admin: the supervisor's discretionary award
-    # proposal; the admin and the phone team's supervisor: the open alert
+    # proposal; the admin and the phone team's supervisor: the open alert; the agent and their supervisor: the
+    # 360 campaign asking each for one assessment, then its results (closed by the admin)
     assert sorted(notices.values_list("recipient__email", "event")) == [
         ("admin@demo.jixiao.test", "alert.raised"),
         ("admin@demo.jixiao.test", "appeal.assigned"), ("admin@demo.jixiao.test", "appeal.assigned"),
         ("admin@demo.jixiao.test", "appeal.commented"), ("admin@demo.jixiao.test", "award.proposed"),
         ("admin@demo.jixiao.test", "period.computed"), ("admin@demo.jixiao.test", "period.computed"),
-        ("agent@demo.jixiao.test", "appeal.decided"), ("agent@demo.jixiao.test", "coaching.created"),
+        ("agent@demo.jixiao.test", "appeal.decided"),
+        ("agent@demo.jixiao.test", "assessment.campaign_closed"),
+        ("agent@demo.jixiao.test", "assessment.campaign_opened"),
+        ("agent@demo.jixiao.test", "coaching.created"),
         ("agent@demo.jixiao.test", "qa_review.published"), ("agent@demo.jixiao.test", "qa_review.published"),
         ("inspector@demo.jixiao.test", "appeal.commented"), ("inspector@demo.jixiao.test", "appeal.decided"),
         ("inspector@demo.jixiao.test", "appeal.filed"), ("inspector@demo.jixiao.test", "appeal.filed"),
         ("qa-lead@demo.jixiao.test", "coaching.acknowledged"),
         ("supervisor@demo.jixiao.test", "alert.raised"),
-        ("supervisor@demo.jixiao.test", "appeal.assigned"), ("supervisor@demo.jixiao.test", "appeal.withdrawn")]
+        ("supervisor@demo.jixiao.test", "appeal.assigned"), ("supervisor@demo.jixiao.test", "appeal.withdrawn"),
+        ("supervisor@demo.jixiao.test", "assessment.campaign_closed"),
+        ("supervisor@demo.jixiao.test", "assessment.campaign_opened")]
     response = bearer_client("agent@demo.jixiao.test").get("/api/v1/tenants/demo/notifications/unread-count/")
-    assert response.json() == {"unread": 4}  # two reviews, the decided appeal, the coaching session
+    assert response.json() == {"unread": 6}  # two reviews, the decided appeal, the coaching session, the campaign twice
 
 
 def test_the_demo_agent_has_appeals_in_different_states(seeded):
