@@ -41,6 +41,8 @@ EVENT_TYPES: dict[str, EventType] = {
                                         "agent is notified).")),
         EventType("coaching.acknowledged", _("The agent acknowledged a coaching session, possibly with a comment "
                                              "(the coach is notified).")),
+        EventType("coaching.goal_overdue", _("A coaching goal is still open after its due date (the agent and the "
+                                             "coach are notified once).")),
         EventType("assessment.campaign_opened", _("A 360 assessment campaign started: each rater is notified of how "
                                                   "many assessments it asks of them and by when; webhooks get the "
                                                   "campaign with counts per rater group, never the raters.")),

@@ -337,6 +337,12 @@ CELERY_BEAT_SCHEDULE["remind-assessments"] = {
     "schedule": float(os.environ.get("ASSESSMENT_REMINDER_SWEEP_SECONDS", "900")),
     "options": {"expires": 880},
 }
+# Coaching: open goals past their due date are announced once (coaching.goal_overdue).
+CELERY_BEAT_SCHEDULE["remind-coaching-goals"] = {
+    "task": "feedback.tasks.remind_coaching_goals",
+    "schedule": float(os.environ.get("COACHING_GOAL_SWEEP_SECONDS", "3600")),
+    "options": {"expires": 3500},
+}
 CELERY_BEAT_SCHEDULE["mark-overdue-appeals"] = {
     "task": "feedback.tasks.mark_overdue_appeals",
     "schedule": float(os.environ.get("APPEAL_SLA_SWEEP_SECONDS", "300")),

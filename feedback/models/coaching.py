@@ -94,6 +94,7 @@ class CoachingGoal(TenantOwnedModel):
     description = models.CharField(max_length=500)
     due_date = models.DateField()
     status = models.CharField(max_length=8, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the past-due reminder, sent once
 
     class Meta:
         ordering = ["tenant_id", "session_id", "position", "id"]

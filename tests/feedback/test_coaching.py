@@ -200,3 +200,26 @@ def test_list_query_count_does_not_grow(cast, client_as):
         _session(cast, goals=[{"description": "g", "due_date": date(2026, 11, 1)}])
     many, many_rows = count()
     assert many_rows > few_rows and many == few and few <= 8
+
+
+def test_effect_and_coach_report_query_counts_do_not_grow(cast, client_as, version):
+    criterion = version.criteria.order_by("position").first()
+    admin = client_as(cast.users["admin"])
+
+    def count(url, params=None) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = admin.get(url, params or {})
+        assert response.status_code == 200, response.content
+        return len(ctx)
+
+    session = _session(cast, criterion=criterion)
+    for day in (1, 20):
+        _review(cast, version, cast.own_agent, _at(10, day), 3)
+    effect = cast.url(f"coaching/{session.pk}/effect/")
+    report = cast.url("reports/coaching/")
+    few = (count(effect, {"n": 10}), count(report, {"n": 10}))
+    for day in range(2, 14):
+        _review(cast, version, cast.own_agent, _at(10, day), 4)
+        _session(cast, criterion=criterion, role="qa_lead" if day % 2 else "supervisor")
+    many = (count(effect, {"n": 10}), count(report, {"n": 10}))
+    assert many == few
