@@ -31,6 +31,10 @@ class RemoteAuthError(RemoteError):
     """401 or 403: the credentials were refused. The connection needs an admin's attention."""
 
 
+class RemoteNotFound(RemoteError):
+    """404: the object asked for by id is gone on the remote (for example a ticket deleted for good)."""
+
+
 class RemoteRateLimited(RemoteError):
     """The remote asked to wait longer than a run may wait (Retry-After above MAX_RETRY_AFTER_SECONDS)."""
 
@@ -114,7 +118,8 @@ def _backoff(attempt: int) -> float:
 def remote_get(client: httpx.Client, url: str, *, params: Mapping[str, Any] | None = None,
                sleep: Callable[[float], None] = time.sleep) -> Any:
     """GET `url` and return its JSON. 429 waits for Retry-After; 5xx, timeouts and dropped connections are retried
-    with exponential backoff, MAX_ATTEMPTS in all; 401/403 raise RemoteAuthError at once; other 4xx RemoteError.
+    with exponential backoff, MAX_ATTEMPTS in all; 401/403 raise RemoteAuthError at once; 404 RemoteNotFound;
+    other 4xx RemoteError.
     Never logs credentials (the client carries them; messages name the path only)."""
     path = httpx.URL(url).path
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -147,6 +152,8 @@ def remote_get(client: httpx.Client, url: str, *, params: Mapping[str, Any] | No
                 raise RemoteError(f"{path}: HTTP {status} after {MAX_ATTEMPTS} attempts")
             sleep(_backoff(attempt))
             continue
+        if status == 404:
+            raise RemoteNotFound(f"{path}: not found (HTTP 404)")
         if status >= 400:
             raise RemoteError(f"{path}: HTTP {status}")
         try:
