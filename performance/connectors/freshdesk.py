@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext as _
 
 from performance.connectors.remote import (
     TIMEOUT,
@@ -61,7 +62,7 @@ def freshdesk_account_clean(account: str) -> str:
     """The Freshdesk domain, lower-cased: a host name under freshdesk.com, without scheme, port or path."""
     value = (account or "").strip().lower()
     if not _ACCOUNT.match(value) or len(value) > 253:
-        raise ValueError("The Freshdesk account must be your helpdesk's domain, such as acme.freshdesk.com.")
+        raise ValueError(_("The Freshdesk account must be your helpdesk's domain, such as acme.freshdesk.com."))
     return value
 
 
@@ -197,7 +198,7 @@ class FreshdeskHelpDesk:
         self.account = freshdesk_account_clean(account)
         api_key = (credentials or {}).get("api_key")
         if not isinstance(api_key, str) or not api_key.strip():
-            raise ValueError("The Freshdesk credentials need the API key from the agent's profile settings.")
+            raise ValueError(_("The Freshdesk credentials need the API key from the agent's profile settings."))
         self.base_url = (base_url or f"https://{self.account}").rstrip("/")
         self.client = client or httpx.Client(timeout=TIMEOUT)
         self.client.auth = httpx.BasicAuth(api_key.strip(), "X")
