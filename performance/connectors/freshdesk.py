@@ -243,18 +243,23 @@ class _Run:
             self.marks = {name: _Watermark.from_json(cursor["streams"][name]) for name in STREAMS}
             self.ratings_mark = _Watermark.from_json(cursor["ratings"])
             self.rated_after = int(cursor.get("rated_after", 0))
+            self.read = set(cursor.get("read_rated", ()))
             floor = max(start, self.ratings_mark.since - RATINGS_LOOKBACK)
         else:
             self.phase = STREAMS[0]
             self.marks = {name: _Watermark(since=start) for name in STREAMS}
             self.ratings_mark = _Watermark(since=start)
             self.rated_after = 0
+            self.read = set()
             floor = start
         self.ratings = _Ratings(helpdesk, floor=floor)
-        self.read: set[int] = set()  # ticket ids this pass already handed over with their rating
+        # self.read: ticket ids this pass already handed over with their rating; the cursor keeps those with a
+        # rating new in this pass (few), so a resumed pass does not read them again one by one
 
     def cursor(self) -> dict[str, Any]:
+        rated = {r["ticket_id"] for r in self.ratings.new_since(self.ratings_mark)} if self.ratings.lo else set()
         return {"v": CURSOR_VERSION, "phase": self.phase, "rated_after": self.rated_after,
+                "read_rated": sorted(self.read & rated),
                 "streams": {name: mark.to_json() for name, mark in self.marks.items()},
                 "ratings": self.ratings_mark.to_json()}
 
@@ -316,5 +321,5 @@ class _Run:
             if newest == self.ratings_mark.since:
                 at_newest |= self.ratings_mark.seen
             self.ratings_mark = _Watermark(since=newest, seen=at_newest)
-        self.phase, self.rated_after = STREAMS[0], 0
+        self.phase, self.rated_after, self.read = STREAMS[0], 0, set()
         yield RemotePage(tickets=[], cursor=self.cursor(), end_of_stream=True)

@@ -133,9 +133,13 @@ def test_resuming_from_any_saved_cursor_gives_exactly_the_remaining_tickets(fres
         freshdesk.put_ticket(ticket_id, created_at=at(-3600), updated_at=at(ticket_id // 2))  # pairs share seconds
     freshdesk.put_ticket(20, created_at=at(-3600), updated_at=at(30), deleted=True)
     freshdesk.put_ticket(21, created_at=at(-3600), updated_at=at(31), spam=True)
+    freshdesk.put_ticket(30, created_at=START - dt.timedelta(days=2), updated_at=START - dt.timedelta(days=1))
+    freshdesk.put_rating(41, ticket_id=1, value=103, created_at=at(40))
+    freshdesk.put_rating(42, ticket_id=13, value=-101, created_at=at(41))
+    freshdesk.put_rating(43, ticket_id=30, value=102, created_at=at(42))  # rated, not changed since the start
     helpdesk = make_helpdesk(per_page=4)
     pages, ids, _ = run(helpdesk)
-    assert ids == [str(i) for i in range(1, 14)] + ["20", "21"]
+    assert ids == [str(i) for i in range(1, 14)] + ["20", "21", "30"]
 
     for index, page in enumerate(pages[:-1]):
         saved = json.loads(json.dumps(page.cursor))  # what the engine stores
