@@ -15,6 +15,7 @@ Satisfaction: `/api/v2/surveys/satisfaction_ratings?created_since=…` is read o
 ticket id → the latest rating's `default_question` value (Freshdesk's classic scale: 103 extremely happy … -103
 extremely unhappy; kept as text, mapped to 1–5 by the core). The map reaches back to the oldest `created_at` of the
 tickets being read (a rating never predates its ticket), bounded by RATINGS_LOOKBACK before the last run's ratings.
+Without surveys in the Freshdesk plan the ratings request is refused (403): tickets come without ratings.
 A rating can arrive without the ticket changing; the last phase re-reads those tickets one by one
 (`GET /api/v2/tickets/{id}?include=stats`), only for tickets rated since the last run and not already read.
 
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from performance.connectors.remote import (
     TIMEOUT,
+    RemoteAuthError,
     RemoteError,
     RemoteNotFound,
     RemotePage,
@@ -167,7 +169,12 @@ class _Ratings:
         if self.lo is not None and since >= self.lo:
             return
         latest: dict[int, dict[str, Any]] = {}
-        for rating in self.helpdesk._list("/api/v2/surveys/satisfaction_ratings", {"created_since": _format(since)}):
+        try:
+            ratings = list(self.helpdesk._list("/api/v2/surveys/satisfaction_ratings",
+                                               {"created_since": _format(since)}))
+        except RemoteAuthError:  # 403 without surveys in the plan (the tickets were just read with this key)
+            ratings = []
+        for rating in ratings:
             ticket_id = rating.get("ticket_id")
             if ticket_id is None or (rating.get("ratings") or {}).get("default_question") is None:
                 continue

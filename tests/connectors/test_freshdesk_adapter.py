@@ -251,6 +251,17 @@ def test_an_updated_ticket_keeps_a_rating_given_in_an_earlier_pass(freshdesk, ma
     assert freshdesk.paths("/api/v2/surveys/satisfaction_ratings")[-1]["created_since"] == "2026-11-02T09:00:00Z"
 
 
+def test_a_plan_without_surveys_syncs_tickets_without_ratings(freshdesk, make_helpdesk):
+    freshdesk.put_ticket(1, created_at=at(0), updated_at=at(10), status=4)
+    freshdesk.fail("/api/v2/surveys/satisfaction_ratings", status=403, times=5, body={
+        "code": "require_feature",
+        "message": "The Surveys feature(s) is/are not supported in your plan. Please upgrade your account to use it."})
+
+    pages, ids, _ = run(make_helpdesk())
+
+    assert ids == ["1"] and pages[0].tickets[0].satisfaction is None
+
+
 # -- deleted and spam ----------------------------------------------------------------------------------------------
 
 def test_deleted_and_spam_tickets_come_marked_deleted(freshdesk, make_helpdesk):
