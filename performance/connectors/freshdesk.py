@@ -19,6 +19,9 @@ Without surveys in the Freshdesk plan the ratings request is refused (403): tick
 A rating can arrive without the ticket changing; the last phase re-reads those tickets one by one
 (`GET /api/v2/tickets/{id}?include=stats`), only for tickets rated since the last run and not already read.
 
+Assignees: `responder_id`, with the agent's email from one read of `/api/v2/agents` per pass (the ticket list
+carries no emails), so the core can map agents by email.
+
 Replies and reopens come from `stats` (no per-ticket conversation calls): reopens is 1 when `reopened_at` is set
 (Freshdesk keeps the last reopen time, not a count); replies is 0 without a first response, 1 when the agent's last
 response is the first one and the requester has not answered after it, else 2 ("more than one").
@@ -57,15 +60,15 @@ SOURCES = {1: "email", 2: "portal", 3: "phone", 4: "forum", 5: "twitter", 6: "fa
            8: "mobihelp", 9: "feedback_widget", 10: "outbound_email", 11: "ecommerce", 12: "bot"}
 STATUSES = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
 RESOLVED_STATUSES = {4, 5}
-_ACCOUNT = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+freshdesk\.com$")
+_ACCOUNT = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.freshdesk\.com)?$")
 
 
 def freshdesk_account_clean(account: str) -> str:
-    """The Freshdesk domain, lower-cased: a host name under freshdesk.com, without scheme, port or path."""
-    value = (account or "").strip().lower()
-    if not _ACCOUNT.match(value) or len(value) > 253:
+    """The Freshdesk domain, lower-cased: `acme.freshdesk.com` (or just `acme`), without scheme, port or path."""
+    match = _ACCOUNT.match((account or "").strip().lower())
+    if not match:
         raise ValueError(_("The Freshdesk account must be your helpdesk's domain, such as acme.freshdesk.com."))
-    return value
+    return f"{match.group(1)}.freshdesk.com"
 
 
 def _parse(value: str | None) -> dt.datetime | None:
@@ -96,7 +99,8 @@ def _replies(stats: dict[str, Any]) -> int:
     return 2 if last_agent > first or (requester is not None and requester > first) else 1
 
 
-def ticket_from_freshdesk(data: dict[str, Any], satisfaction: str | None = None) -> RemoteTicket:
+def ticket_from_freshdesk(data: dict[str, Any], satisfaction: str | None = None,
+                          assignee_email: str | None = None) -> RemoteTicket:
     """One Freshdesk ticket (with `stats` included) as a RemoteTicket."""
     stats = data.get("stats") or {}
     created = _parse(data["created_at"])
@@ -112,6 +116,7 @@ def ticket_from_freshdesk(data: dict[str, Any], satisfaction: str | None = None)
         status=STATUSES.get(status, "" if status is None else str(status)),
         via=SOURCES.get(data.get("source"), "" if data.get("source") is None else str(data.get("source"))),
         assignee_id=None if data.get("responder_id") is None else str(data["responder_id"]),
+        assignee_email=assignee_email,
         group_id=None if data.get("group_id") is None else str(data["group_id"]),
         ticket_type=data.get("type") or None,
         tags=tuple(data.get("tags") or ()),
@@ -260,6 +265,7 @@ class _Run:
             self.read = set()
             floor = start
         self.ratings = _Ratings(helpdesk, floor=floor)
+        self.agent_emails: dict[int, str] | None = None  # responder id → email, read once per pass when needed
         # self.read: ticket ids this pass already handed over with their rating; the cursor keeps those with a
         # rating new in this pass (few), so a resumed pass does not read them again one by one
 
@@ -304,7 +310,17 @@ class _Run:
         oldest = min((_parse(t["created_at"]) for t in raw), default=self.ratings_mark.since)
         self.ratings.cover(min(oldest, self.ratings_mark.since))
         self.read |= {t["id"] for t in raw}
-        return [ticket_from_freshdesk(t, self.ratings.value(t["id"])) for t in raw]
+        return [self._ticket(t) for t in raw]
+
+    def _ticket(self, data: dict[str, Any]) -> RemoteTicket:
+        responder = data.get("responder_id")
+        if responder is not None and self.agent_emails is None:
+            try:  # the list of tickets carries no emails: one read of the agents lets the core map them by email
+                self.agent_emails = {int(user.remote_id): user.email for user in self.helpdesk.users()}
+            except RemoteAuthError:  # an API key that may not list agents: mapped by hand then
+                self.agent_emails = {}
+        email = (self.agent_emails or {}).get(responder) if responder is not None else None
+        return ticket_from_freshdesk(data, self.ratings.value(data["id"]), email or None)
 
     def _rated(self) -> Iterator[RemotePage]:
         """Tickets rated since the last pass that no stream brought (a rating need not touch the ticket)."""
@@ -319,7 +335,7 @@ class _Run:
                     data = self.helpdesk._get(f"/api/v2/tickets/{ticket_id}", {"include": "stats"})
                 except RemoteNotFound:
                     continue  # purged since it was rated: nothing to bring
-                tickets.append(ticket_from_freshdesk(data, self.ratings.value(ticket_id)))
+                tickets.append(self._ticket(data))
             self.rated_after = batch[-1]
             yield RemotePage(tickets=tickets, cursor=self.cursor(), end_of_stream=False)
         newest = max((_parse(r["created_at"]) for r in new), default=None)

@@ -29,9 +29,9 @@ def run(helpdesk: FreshdeskHelpDesk, cursor=None):
 
 # -- account and credentials ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("account", ["https://acme.freshdesk.com", "acme.freshdesk.com/api", "acme.zendesk.com",
-                                     "acme", "acme.freshdesk.com:8443", "evil.com/acme.freshdesk.com", "",
-                                     "acme.freshdesk.com.evil.com", "-acme.freshdesk.com"])
+@pytest.mark.parametrize("account", [
+    "https://acme.freshdesk.com", "acme.freshdesk.com/api", "acme.zendesk.com", "eu.acme.freshdesk.com",
+    "acme.freshdesk.com:8443", "evil.com/acme.freshdesk.com", "", "acme.freshdesk.com.evil.com", "-acme.freshdesk.com"])
 def test_an_account_that_is_not_a_freshdesk_domain_is_refused(account):
     with pytest.raises(ValueError, match="acme.freshdesk.com"):
         freshdesk_account_clean(account)
@@ -39,6 +39,7 @@ def test_an_account_that_is_not_a_freshdesk_domain_is_refused(account):
 
 def test_the_account_is_a_lower_cased_domain_and_the_api_key_is_required():
     assert freshdesk_account_clean(" Acme-Support.Freshdesk.com ") == "acme-support.freshdesk.com"
+    assert freshdesk_account_clean("acme") == "acme.freshdesk.com"
     with pytest.raises(ValueError, match="API key"):
         FreshdeskHelpDesk(account="acme.freshdesk.com", credentials={"api_key": " "})
     helpdesk = FreshdeskHelpDesk(account="acme.freshdesk.com", credentials={"api_key": "k"})
@@ -179,6 +180,7 @@ def test_stats_become_first_response_resolution_replies_and_reopens(freshdesk, m
     freshdesk.put_ticket(3, created_at=created, updated_at=at(7500), status=2, source=3,
                          first_responded_at=at(30), agent_responded_at=at(600), resolved_at=at(1000),
                          reopened_at=at(2000))
+    freshdesk.put_agent(51, "Lin.Wei@acme.test", "Lin Wei")
     # a custom status and an unknown source keep their numbers; no response yet
     freshdesk.put_ticket(4, created_at=created, updated_at=at(7600), status=6, source=99)
 
@@ -198,6 +200,8 @@ def test_stats_become_first_response_resolution_replies_and_reopens(freshdesk, m
     assert (three.replies, three.reopens) == (2, 1)  # a later agent response than the first
     assert (four.status, four.via, four.first_response_seconds, four.replies) == ("6", "99", None, 0)
     assert four.assignee_id is None and four.requester_id == "9000" and four.created_at == created
+    assert one.assignee_email == "lin.wei@acme.test"  # from the agents list, read once for the pass
+    assert len(freshdesk.paths("/api/v2/agents")) == 1
 
 
 # -- satisfaction --------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from common.actor import Actor
 from common.audit import audit_record, snapshot
 from common.errors import Conflict
 from performance.connectors import available_kinds
+from performance.connectors.freshdesk import freshdesk_account_clean
 from performance.connectors.remote import RemoteAuthError, RemoteError
 from performance.models import (
     Connection,
@@ -60,7 +61,7 @@ def _checked_account(kind: str, account: str) -> str:
     account = account.strip().lower()
     if not ACCOUNTS[kind].match(account):
         raise ValidationError({"account": [ACCOUNT_HELP[kind]]})
-    return account
+    return freshdesk_account_clean(account) if kind == "freshdesk" else account  # "acme" → acme.freshdesk.com
 
 
 def _checked_credentials(kind: str, credentials: dict[str, Any]) -> dict[str, str]:

@@ -11,7 +11,8 @@
 | first_response_seconds   | the remote's first reply time (calendar seconds), else null                       |
 | resolved                 | resolved_at is set (Zendesk: solved or closed now; Freshdesk: status 4/5)         |
 | first_contact_resolved   | resolved, never reopened, and at most one agent reply                             |
-| csat                     | satisfaction through the csat mapping (defaults good → 5, bad → 1), else null     |
+| csat                     | satisfaction through the csat mapping (defaults: good → 5, bad → 1; Freshdesk     |
+|                          | 103 → 5, 102/101 → 4, 100 → 3, -101/-102 → 2, -103 → 1), else null               |
 | customer_ref             | the requester id                                                                  |
 | metadata                 | status, via, tags, group, type, reopens, replies, resolution seconds, updated_at  |
 """
@@ -28,10 +29,13 @@ DEFAULT_CHANNELS = {
     "email": "email", "web": "ticket", "api": "ticket", "voice": "phone", "chat": "chat",
     "native_messaging": "chat", "sms": "sms", "facebook": "social", "twitter": "social", "instagram_dm": "social",
     "whatsapp": "chat", "mobile_sdk": "chat", "rule": "ticket", "side_conversation": "ticket",
-    # Freshdesk source (numbers as text)
-    "1": "email", "2": "ticket", "3": "phone", "7": "chat", "9": "ticket", "10": "ticket",
+    # Freshdesk source (performance/connectors/freshdesk.py SOURCES; "email" and "chat" as above)
+    "portal": "ticket", "phone": "phone", "forum": "social", "mobihelp": "chat", "feedback_widget": "ticket",
+    "outbound_email": "email", "ecommerce": "ticket", "bot": "chat",
 }
-DEFAULT_CSAT = {"good": 5, "bad": 1}
+# Zendesk good/bad; Freshdesk's classic survey scale (3, 5 or 7 points: 103 extremely happy … -103 extremely unhappy)
+DEFAULT_CSAT = {"good": 5, "bad": 1,
+                "103": 5, "102": 4, "101": 4, "100": 3, "-101": 2, "-102": 2, "-103": 1}
 PG_INT_MAX = 2_147_483_647
 
 
