@@ -67,6 +67,8 @@ EVENT_TYPES: dict[str, EventType] = {
                                     "with the value, threshold and sample.")),
         EventType("alert.resolved", _("An alert was resolved: by hand, or automatically once the value stayed "
                                       "within the threshold for a full window.")),
+        EventType("connection.needs_attention", _("A help-desk connection refused its credentials (HTTP 401 or "
+                                                  "403): syncing stops until an admin updates them.")),
         EventType("webhook.test", _("A test delivery asked for by an admin."), subscribable=False),
         EventType("webhook.disabled", _("A webhook kept failing and was disabled (in-app notification to the "
                                         "tenant's admins)."), subscribable=False),

@@ -79,6 +79,10 @@ API_TAGS = [
     {"name": "alerts", "description": ("Breaches raised by alert rules, one per breach: open → acknowledged → "
                                        "resolved (by hand, or automatically once back within the threshold for a "
                                        "full window), with the value, threshold and sample, and the delivery log.")},
+    {"name": "connections", "description": ("Help-desk connections (Zendesk, Freshdesk) that pull tickets, metrics "
+                                            "and satisfaction into interactions incrementally: credentials (never "
+                                            "returned), schedule, mappings of agents, channels, scenarios and csat, "
+                                            "on-demand syncs and every run's record.")},
     {"name": "notifications", "description": ("Each member's own in-app notifications (newest first, read or "
                                               "unread) and their choice to get them by email too.")},
     {"name": "webhooks", "description": ("The tenant's signed event deliveries to its own systems: URLs, "

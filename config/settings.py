@@ -3,6 +3,7 @@
 The defaults run the project on a developer machine with PostgreSQL and Redis on localhost.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -356,6 +357,19 @@ CELERY_BEAT_SCHEDULE["evaluate-alert-rules"] = {
     "schedule": ALERT_EVALUATION_SECONDS,
     "options": {"expires": max(ALERT_EVALUATION_SECONDS - 5, 1)},  # a run not started in time is dropped
 }
+
+# Connectors (performance/services/connectors/). The beat sweep queues due connections every
+# CONNECTOR_SWEEP_SECONDS; a run holds its connection for CONNECTOR_LOCK_SECONDS, renewed with every page (a run
+# killed mid-way is taken over once it expires). CONNECTOR_BASE_URL_OVERRIDES (JSON {"zendesk:acme":
+# "http://127.0.0.1:8999"}) points an account at another address: local test servers only, never API input.
+CONNECTOR_SWEEP_SECONDS = float(os.environ.get("CONNECTOR_SWEEP_SECONDS", "60"))
+CONNECTOR_LOCK_SECONDS = int(os.environ.get("CONNECTOR_LOCK_SECONDS", "600"))
+CONNECTOR_BASE_URL_OVERRIDES = json.loads(os.environ.get("CONNECTOR_BASE_URL_OVERRIDES", "") or "{}")
+CELERY_BEAT_SCHEDULE["sync-connections"] = {
+    "task": "performance.tasks.sync_due_connections",
+    "schedule": CONNECTOR_SWEEP_SECONDS,
+    "options": {"expires": max(CONNECTOR_SWEEP_SECONDS - 5, 1)},
+}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "InteractionDirectionEnum": "performance.models.Direction",
     "KpiDirectionEnum": "performance.api.scoring_serializers.DIRECTIONS",
@@ -363,6 +377,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AlertComparisonEnum": "performance.models.AlertComparison", "AlertWindowEnum": "performance.models.AlertWindow",
     "AlertResolutionEnum": "performance.models.AlertResolution",
     "AlertKpiEnum": "performance.services.alerts.rules.ALERT_KPI_CHOICES",
+    "ConnectionStatusEnum": "performance.models.ConnectionStatus", "RunStatusEnum": "performance.models.RunStatus",
+    "ConnectionKindEnum": "performance.models.ConnectionKind",
 })
 # Tenant-defined KPIs (performance/models/tenant_kpis.py), coaching and 360 assessments (feedback/).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({

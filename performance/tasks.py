@@ -55,3 +55,22 @@ def evaluate_alert_rules() -> dict[str, int]:
     from performance.services.alerts import alert_rules_evaluate_enabled
 
     return alert_rules_evaluate_enabled()
+
+
+@shared_task(acks_late=True)
+def sync_connection(run_id: int, tenant_id: int) -> str:
+    """Execute one connection run. Safe to deliver twice: a finished run is a no-op and the connection's lease
+    keeps two deliveries from running at once (see performance.services.connectors.sync). A failed run is not
+    retried: the next scheduled run resumes from the saved cursor."""
+    from performance.services.connectors import connection_run_execute
+
+    return connection_run_execute(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def sync_due_connections() -> int:
+    """Periodic (Celery beat, every CONNECTOR_SWEEP_SECONDS): queue a run for each due connection. Two sweeps at
+    once queue each connection once (its next_run_at is claimed with a conditional update)."""
+    from performance.services.connectors import connections_sync_due
+
+    return connections_sync_due()

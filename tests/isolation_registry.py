@@ -211,3 +211,17 @@ for _resource in ("alert-rules", "alerts"):
     MAKERS[_resource] = _alert_maker(_resource)
 for _resource in ("assessment-templates", "assessment-campaigns", "assessment-requests"):
     MAKERS[_resource] = _assessment_maker(_resource)
+
+
+def _connection_maker(cast):
+    from datetime import date
+
+    from common.actor import Actor
+    from performance.services.connectors import connection_create
+
+    actor = Actor(tenant=cast.other_tenant, role="admin", user=cast.outsider)
+    return connection_create(actor=actor, kind="zendesk", account="globex", start_date=date(2026, 10, 1),
+                             credentials={"email": "ops@globex.test", "api_token": "globex-token-0123456789"}).pk
+
+
+MAKERS["connections"] = _connection_maker

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("performance.api.tenant_kpis_urls")),
     path("", include("performance.api.rewards_urls")),
     path("", include("performance.api.alerts_urls")),
+    path("", include("performance.api.connections_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Serializers of the performance resources laid out one module per resource (connections)."""

@@ -1,0 +1,1 @@
+"""Views of the performance resources laid out one module per resource (connections)."""
