@@ -21,10 +21,11 @@ Django's request_finished handler looks at the connection.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from common import rls
 
@@ -40,8 +41,6 @@ def server_side_rows(queryset: QuerySet, *, tenant_id: int | str | None = None,
         tenant_id = rls.current().tenant_id
         if not tenant_id:
             raise ValueError("server_side_rows needs a tenant: pass tenant_id or call it inside a tenant scope.")
-    if queryset._prefetch_related_lookups:
-        raise ValueError("server_side_rows reads one statement's rows; prefetch_related is not supported.")
     return _fetched(queryset, str(int(tenant_id)), chunk_size or CHUNK_ROWS)
 
 
@@ -51,4 +50,13 @@ def _fetched(queryset: QuerySet, tenant_id: str, chunk_size: int) -> Iterator[An
         connections[alias].rls_apply_now()
         # Django's own row classes (ModelIterable, ValuesIterable…), asked for a chunked fetch: the compiler then
         # executes on connection.chunked_cursor(), a named (server-side) cursor, not holdable inside a transaction.
-        yield from queryset._iterable_class(queryset, chunked_fetch=True, chunk_size=chunk_size)
+        rows = queryset._iterable_class(queryset, chunked_fetch=True, chunk_size=chunk_size)
+        if not queryset._prefetch_related_lookups:
+            yield from rows
+            return
+        # As QuerySet.iterator() does: prefetch per chunk (its queries run in the same scoped transaction, beside
+        # the open cursor).
+        rows = iter(rows)
+        while chunk := list(islice(rows, chunk_size)):
+            prefetch_related_objects(chunk, *queryset._prefetch_related_lookups)
+            yield from chunk

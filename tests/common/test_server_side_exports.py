@@ -90,3 +90,11 @@ def test_model_rows_come_back_as_from_the_queryset(cast, interactions):
     rows = list(streaming.server_side_rows(queryset, tenant_id=cast.tenant.pk, chunk_size=7))
     assert [row.pk for row in rows] == list(queryset.values_list("pk", flat=True))
     assert rows[0].agent.employee_code == "N001" and rows[0].started_at == START
+
+
+def test_prefetched_relations_are_fetched_per_chunk(cast, interactions):
+    from accounts.models import Agent
+
+    agents = Agent.objects.filter(team=cast.north).prefetch_related("interactions").order_by("employee_code")
+    rows = list(streaming.server_side_rows(agents, tenant_id=cast.tenant.pk, chunk_size=2))
+    assert [(a.employee_code, len(a.interactions.all())) for a in rows] == [("N000", 0), ("N001", 30), ("N002", 0)]

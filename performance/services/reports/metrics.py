@@ -27,6 +27,9 @@ VERSIONS = SchemeVersion._meta.db_table
 class Sql:
     sql: str
     params: list
+    # The revisions the scope is limited to, repeated next to the `IN (scope)` so that the outer scan uses the
+    # (tenant, revision) index too instead of reading every revision's rows of the tenant.
+    revision_ids: tuple[int, ...] = ()
 
 
 def visible_scores(*, actor: Actor, revision_ids: list[int], team_id: int | None = None,
@@ -41,7 +44,7 @@ def visible_scores(*, actor: Actor, revision_ids: list[int], team_id: int | None
         sql, params = rows.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # nothing visible (no revision, or a scope that is none())
         return Sql("SELECT NULL::bigint WHERE false", [])
-    return Sql(sql, list(params))
+    return Sql(sql, list(params), tuple(revision_ids))
 
 
 def metric_rows(*, tenant_id: int, codes: list[str], scope: Sql) -> Sql:
@@ -58,16 +61,16 @@ def metric_rows(*, tenant_id: int, codes: list[str], scope: Sql) -> Sql:
             JOIN {APS} o ON o.id = ss.overall_id
             JOIN {VERSIONS} v ON v.id = ss.scheme_version_id
             CROSS JOIN LATERAL jsonb_array_elements(ss.kpis) e
-            WHERE ss.tenant_id = %s AND ss.overall_id IN ({scope.sql})
+            WHERE ss.tenant_id = %s AND ss.revision_id = ANY(%s) AND ss.overall_id IN ({scope.sql})
               AND e->>'kpi_code' = ANY(%s) AND e->>'raw_value' IS NOT NULL
             ORDER BY ss.revision_id, ss.agent_id, e->>'kpi_code', (v.scenario_id IS NOT NULL), ss.scheme_version_id""")
-        params += [tenant_id, *scope.params, kpis]
+        params += [tenant_id, list(scope.revision_ids), *scope.params, kpis]
     if TOTAL in codes:
         parts.append(f"""
             SELECT o.revision_id, o.agent_id, o.team_id, '{TOTAL}' AS metric, o.total AS value, o.handled AS sample
             FROM {APS} o
-            WHERE o.tenant_id = %s AND o.id IN ({scope.sql}) AND o.total IS NOT NULL""")
-        params += [tenant_id, *scope.params]
+            WHERE o.tenant_id = %s AND o.revision_id = ANY(%s) AND o.id IN ({scope.sql}) AND o.total IS NOT NULL""")
+        params += [tenant_id, list(scope.revision_ids), *scope.params]
     return Sql(" UNION ALL ".join(f"({part})" for part in parts), params)
 
 
