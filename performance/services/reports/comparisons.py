@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import connection
 
 from performance.services.reports.distribution import _q
-from performance.services.reports.metrics import APS, Sql, metric_rows
+from performance.services.reports.metrics import Sql, metric_rows
 
 
 def team_comparison(*, tenant_id: int, codes: list[str], scope: Sql) -> list[dict]:
@@ -19,8 +19,7 @@ def team_comparison(*, tenant_id: int, codes: list[str], scope: Sql) -> list[dic
     sql = f"""
         WITH heads AS (
             SELECT o.team_id, count(*) AS head_count, count(o.total) AS scored
-            FROM {APS} o WHERE o.tenant_id = %s AND o.revision_id = ANY(%s) AND o.id IN ({scope.sql})
-            GROUP BY o.team_id),
+            FROM ({scope.sql}) o GROUP BY o.team_id),
         m AS ({rows.sql}),
         stats AS MATERIALIZED (
             SELECT team_id, json_agg(json_build_array(metric, n, mean::text, median::text, p90::text)
@@ -34,7 +33,7 @@ def team_comparison(*, tenant_id: int, codes: list[str], scope: Sql) -> list[dic
         FROM heads h LEFT JOIN stats s ON s.team_id IS NOT DISTINCT FROM h.team_id
         ORDER BY h.team_id NULLS LAST"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [tenant_id, list(scope.revision_ids), *scope.params, *rows.params])
+        cursor.execute(sql, [*scope.params, *rows.params])
         result = cursor.fetchall()
     teams = []
     for team_id, head_count, scored, stats in result:
