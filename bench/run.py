@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ingest-rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="computation,ingestion,alerts,export",
+    parser.add_argument("--only", default="computation,ingestion,alerts,export,reports",
                         help="Comma-separated parts to run (default: all).")
     args = parser.parse_args(argv)
     setup_django()
@@ -26,9 +26,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.alerts import measure_alerts
     from bench.computation import measure_computation
-    from bench.export import measure_export
+    from bench.export import measure_export, print_export
     from bench.generate import as_owner
     from bench.ingestion import measure_ingestion
+    from bench.reports import measure_reports, print_reports
 
     parts = set(args.only.split(","))
     with as_owner():
@@ -49,9 +50,12 @@ def main(argv: list[str] | None = None) -> None:
         for key, value in measure_alerts().items():
             print(f"  {key:>36}: {value}")
     if "export" in parts:
-        print("Interactions CSV export (the whole month, through the endpoint, in a child process)")
-        for key, value in measure_export().items():
-            print(f"  {key:>36}: {value}")
+        print("Interactions CSV export (one team and the whole month, through the endpoint, each in a child "
+              "process; RSS sampled during the export)")
+        print_export(measure_export())
+    if "reports" in parts:
+        print(f"Report endpoints over 12 computed periods and the October interactions (best of {args.runs})")
+        print_reports(measure_reports(runs=args.runs))
 
 
 if __name__ == "__main__":

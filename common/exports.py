@@ -2,7 +2,9 @@
 time zone (spreadsheet cells have no time zone; the `X-Time-Zone` response header names the one used).
 
 A view builds the rows with a query (values or annotate; no per-row queries) and describes its columns; this module
-turns them into a file.
+turns them into a file. A queryset is read through a server-side cursor in the tenant's scope
+(common.db.streaming.server_side_rows), so memory stays flat however many rows it has; other rows (a report's
+aggregates) are written as given.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
@@ -24,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.child import INVALID_TITLE_REGEX as INVALID_TITLE_RE
+
+from common.db.streaming import server_side_rows
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -82,18 +87,6 @@ def _csv_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInf
     return ("\ufeff".encode() if bom else b"") + out.getvalue().encode()
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_stream(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInfo):
-    writer = csv.writer(_Echo())
-    yield "\ufeff".encode() + writer.writerow([force_str(c.header) for c in columns]).encode()
-    for row in rows:
-        yield writer.writerow([_csv_cell(c.value(row), zone) for c in columns]).encode()
-
-
 def _xlsx_body(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneInfo, sheet_title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_xlsx_text(INVALID_TITLE_RE.sub("", sheet_title))[:31] or "export")
@@ -127,16 +120,28 @@ def _csv_chunks(rows: Iterable[Any], columns: list[Column], zone: zoneinfo.ZoneI
     sink = _Line()
     writer = csv.writer(sink)
     writer.writerow([force_str(c.header) for c in columns])
-    yield ("\ufeff".encode() if bom else b"") + sink.take()
-    pending = 0
-    for row in rows:
-        writer.writerow([_csv_cell(c.value(row), zone) for c in columns])
-        pending += 1
-        if pending == STREAM_CHUNK_ROWS:
+    try:
+        yield ("\ufeff".encode() if bom else b"") + sink.take()
+        pending = 0
+        for row in rows:
+            writer.writerow([_csv_cell(c.value(row), zone) for c in columns])
+            pending += 1
+            if pending == STREAM_CHUNK_ROWS:
+                yield sink.take()
+                pending = 0
+        if pending:
             yield sink.take()
-            pending = 0
-    if pending:
-        yield sink.take()
+    finally:
+        # The client went away (the response closes this generator) or the rows ran out: close the reader now,
+        # which closes its cursor and transaction, rather than whenever it is garbage-collected.
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _readable(rows: Iterable[Any]) -> Iterable[Any]:
+    """A queryset becomes a server-side cursor read in the current tenant scope; anything else is used as is."""
+    return server_side_rows(rows) if isinstance(rows, QuerySet) else rows
 
 
 def bom_from(query_params) -> bool:
@@ -152,10 +157,11 @@ def bom_from(query_params) -> bool:
 
 def streamed_export_response(*, rows: Iterable[Any], columns: list[Column], file_format: str, filename: str,
                              time_zone: str, sheet_title: str = "export", bom: bool = True):
-    """A download of `rows` that never holds them all: CSV is streamed chunk by chunk while `rows` (an iterator
-    over a server-side cursor) is read; XLSX is written row by row to a temporary file (openpyxl's write-only
-    mode), which is then sent."""
+    """A download of `rows` that never holds them all: CSV is streamed chunk by chunk while `rows` (a queryset,
+    read through a server-side cursor in the request's tenant scope, even after the view has returned) is read;
+    XLSX is written row by row to a temporary file (openpyxl's write-only mode), which is then sent."""
     zone = zoneinfo.ZoneInfo(time_zone)
+    rows = _readable(rows)
     if file_format == XLSX:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=_xlsx_text(INVALID_TITLE_RE.sub("", sheet_title))[:31] or "export")
@@ -185,8 +191,10 @@ def file_format_from(query_params) -> str:
 
 def export_response(*, rows: Iterable[Any], columns: list[Column], file_format: str, filename: str,
                     time_zone: str, sheet_title: str = "export", bom: bool = True) -> HttpResponse:
-    """A download of `rows` as CSV or XLSX named `filename` (without extension)."""
+    """A download of `rows` as CSV or XLSX named `filename` (without extension), built in memory: for short
+    lists (a period's scores, a report); long ones use streamed_export_response."""
     zone = zoneinfo.ZoneInfo(time_zone)
+    rows = _readable(rows)
     if file_format == XLSX:
         body = _xlsx_body(rows, columns, zone, sheet_title)
     else:
@@ -195,24 +203,3 @@ def export_response(*, rows: Iterable[Any], columns: list[Column], file_format: 
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
     response["X-Time-Zone"] = time_zone
     return response
-
-
-def export_streaming_response(*, rows: Iterable[Any], columns: list[Column], file_format: str, filename: str,
-                              time_zone: str, sheet_title: str = "export"):
-    """Like export_response, for lists that may be long: CSV is streamed row by row as `rows` is iterated (pass
-    a queryset's iterator()); XLSX is written by openpyxl's write-only workbook to a temporary file that is
-    streamed back in chunks."""
-    import tempfile
-
-    zone = zoneinfo.ZoneInfo(time_zone)
-    if file_format == XLSX:
-        spool = tempfile.TemporaryFile()
-        spool.write(_xlsx_body(rows, columns, zone, sheet_title))
-        spool.seek(0)
-        response = FileResponse(spool, content_type=CONTENT_TYPES[XLSX])
-    else:
-        response = StreamingHttpResponse(_csv_stream(rows, columns, zone), content_type=CONTENT_TYPES[CSV])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
-    response["X-Time-Zone"] = time_zone
-    return response
-

@@ -128,8 +128,9 @@ DATABASES = {
         # The backend hands the tenant scope (common/rls.py) to PostgreSQL's row-level security.
         "ENGINE": "common.db.backends.postgresql",
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        # Server-side cursors (QuerySet.iterator()) cannot carry the scope in front of their statement, and do not
-        # work behind PgBouncer's transaction mode either.
+        # QuerySet.iterator() in autocommit declares WITH HOLD cursors outside the caller's transaction: the scope
+        # cannot travel in front of a DECLARE, and a held cursor does not survive PgBouncer's transaction mode. Long
+        # reads (exports) use common.db.streaming.server_side_rows instead: a cursor inside a scoped transaction.
         "DISABLE_SERVER_SIDE_CURSORS": True,
     }
 }

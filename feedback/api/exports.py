@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from common import exports
 
-ITERATOR_CHUNK = 2000
-
 QA_REVIEW_EXPORT_VALUES = (
     "id", "chain", "revision", "is_current", "status", "interaction_id", "interaction__agent__employee_code",
     "interaction__agent__display_name", "interaction__team__name", "interaction__channel", "interaction__started_at",
@@ -50,8 +48,7 @@ QA_REVIEW_EXPORT_HEADERS = (
 
 def qa_reviews_export(*, queryset, file_format: str, bom: bool, time_zone: str):
     """The reviews of `queryset` (already scoped and filtered like the list), newest first, streamed."""
-    rows = (queryset.order_by("-created_at", "-id").values(*QA_REVIEW_EXPORT_VALUES)
-            .iterator(chunk_size=ITERATOR_CHUNK))
+    rows = queryset.order_by("-created_at", "-id").values(*QA_REVIEW_EXPORT_VALUES)
     return exports.streamed_export_response(rows=rows, columns=QA_REVIEW_EXPORT_COLUMNS, file_format=file_format,
                                             filename="qa-reviews", time_zone=time_zone, sheet_title="qa-reviews",
                                             bom=bom)

@@ -1,7 +1,7 @@
 """Streamed exports of raw data (interactions, QA reviews): the column list of each file, and the response.
 
-Rows are read as plain values over a server-side cursor (`.iterator(chunk_size)`), so memory stays constant
-however many rows a tenant has; CSV is streamed while it is read (see common.exports.streamed_export_response).
+Rows are read as plain values over a server-side cursor in the tenant's scope (common.db.streaming), so memory
+stays constant however many rows a tenant has; CSV is streamed while it is read (common.exports).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from common import exports
-
-ITERATOR_CHUNK = 2000
 
 FILE_FORMAT_PARAMETER = OpenApiParameter("file_format", OpenApiTypes.STR, enum=list(exports.FILE_FORMATS),
                                          description="csv (default) or xlsx.")
@@ -67,8 +65,7 @@ INTERACTION_EXPORT_HEADERS = (
 
 def interactions_export(*, queryset, file_format: str, bom: bool, time_zone: str):
     """The interactions of `queryset` (already scoped and filtered), newest first, as a streamed download."""
-    rows = (queryset.order_by("-started_at", "-id").values(*INTERACTION_EXPORT_VALUES)
-            .iterator(chunk_size=ITERATOR_CHUNK))
+    rows = queryset.order_by("-started_at", "-id").values(*INTERACTION_EXPORT_VALUES)
     return exports.streamed_export_response(rows=rows, columns=INTERACTION_EXPORT_COLUMNS, file_format=file_format,
                                             filename="interactions", time_zone=time_zone,
                                             sheet_title="interactions", bom=bom)

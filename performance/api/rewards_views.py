@@ -270,9 +270,9 @@ class AwardViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         file_format = exports.file_format_from(request.query_params)
         awards = self.filter_queryset(self.get_queryset()).filter(status=AwardStatus.APPROVED).select_related(
             "team").order_by("period__start", "agent__employee_code", "id")
-        return exports.export_streaming_response(rows=awards.iterator(chunk_size=2000), columns=EXPORT_COLUMNS,
-                                       file_format=file_format, time_zone=self.actor.tenant.time_zone,
-                                       filename="awards-approved", sheet_title="awards")
+        return exports.streamed_export_response(rows=awards, columns=EXPORT_COLUMNS, file_format=file_format,
+                                                time_zone=self.actor.tenant.time_zone, filename="awards-approved",
+                                                sheet_title="awards")
 
 
 @extend_schema_view(list=extend_schema(

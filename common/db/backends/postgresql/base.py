@@ -107,6 +107,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.connection.info.transaction_status != TransactionStatus.IDLE:
             self._rls_scope = scope
 
+    def rls_apply_now(self) -> None:
+        """Run the active scope's `set_config` in the open transaction now, for a statement that cannot carry it
+        in front of itself (a server-side cursor's DECLARE: common/db/streaming.py)."""
+        if not self.in_atomic_block:
+            raise RuntimeError("rls_apply_now needs a transaction (the settings are transaction-local).")
+        self.ensure_connection()
+        scope = rls.current()
+        self.connection.execute(scope.sql)
+        self.rls_applied(scope)
+
     def _savepoint_rollback(self, sid):
         super()._savepoint_rollback(sid)
         self._rls_scope = UNKNOWN
