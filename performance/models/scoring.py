@@ -244,6 +244,11 @@ class ComputationJob(TenantOwnedModel):
     errors = models.JSONField(default=list, blank=True)
     revision = models.ForeignKey("performance.ScoreRevision", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", help_text="The revision this job wrote (none if unchanged).")
+    rerun_requested = models.BooleanField(default=False, help_text=(
+        "Inputs changed while it was queued or running (e.g. an appeal's decision): when it finishes, another "
+        "computation of the period is queued, which reads them."))
+    rerun_job = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  help_text="The computation queued after this one because its inputs changed.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -275,6 +275,22 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
                  after={"status": period.status, "current_revision": period.current_revision_id, "job": job.pk,
                         "unchanged": counts["unchanged"]})
     period_computed_announce(period=period, job=job, counts=counts)
+    _rerun_if_requested(job, period)
+
+
+def _rerun_if_requested(job: ComputationJob, period: KpiPeriod) -> ComputationJob | None:
+    """Inputs changed while the job was queued or running (period_compute_after_change flagged it, holding the
+    period's row lock, which the caller holds now, so the flag read here is final): queue the next computation
+    in the same transaction, and move the appeals that waited on this job to the one that reads their effect."""
+    if not ComputationJob.objects.filter(pk=job.pk, rerun_requested=True).exists():
+        return None
+    from feedback.models import Appeal
+    from performance.services.scoring.periods import period_compute
+
+    rerun = period_compute(actor=None, period=period, requested_by=job.requested_by)
+    ComputationJob.objects.filter(pk=job.pk).update(rerun_job=rerun)
+    Appeal.objects.filter(tenant_id=job.tenant_id, computation_job=job).update(computation_job=rerun)
+    return rerun
 
 
 def _carry_appeal_adjustments(period: KpiPeriod, revision: ScoreRevision) -> None:
@@ -297,6 +313,7 @@ def _fail(job: ComputationJob, exc: Exception) -> None:
             errors=[_stored_error(exc)])
         audit_record(actor=None, tenant=period.tenant, action="period.compute_failed", obj=period,
                      after={"status": period.status, "job": job.pk, "error": type(exc).__name__})
+        _rerun_if_requested(job, period)
 
 
 def _stored_error(exc: Exception) -> dict:

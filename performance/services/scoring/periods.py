@@ -124,6 +124,30 @@ def period_compute(*, actor: Actor | None, period: KpiPeriod, requested_by=None)
     return job
 
 
+@transaction.atomic
+def period_compute_after_change(*, actor: Actor | None, period: KpiPeriod) -> ComputationJob | None:
+    """Recompute the period because its inputs just changed (in the caller's transaction, e.g. an appeal's
+    decision): a new job, or — when a job is already queued or running, and may have read the inputs before this
+    change commits — that job, flagged so that another computation is queued when it finishes (see
+    computation._finish). Returns the job whose results will include the change once it finishes, or which
+    will queue the one that does.
+
+    The period row is locked first, as the job's finish does, so the flag is either seen by the finish or set
+    after it, when the period is no longer computing and a new job is created here instead."""
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.COMPUTING:
+        return period_compute(actor=actor, period=period)
+    active = period.jobs.select_for_update().filter(status__in=["queued", "running"]).first()
+    if active is None:  # computing without an active job: not left by any path today; nothing to attach to
+        return None
+    if not active.rerun_requested:
+        ComputationJob.objects.filter(pk=active.pk).update(rerun_requested=True)
+        active.rerun_requested = True
+        audit_record(actor=actor, tenant=period.tenant, action="computation_job.rerun_requested", obj=active,
+                     after={"period": period.pk, "job": active.pk})
+    return active
+
+
 def _transition(actor: Actor, period: KpiPeriod, *, allowed_from: tuple[str, ...], to: str, action: str,
                 message: str, code: str, **extra) -> KpiPeriod:
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
