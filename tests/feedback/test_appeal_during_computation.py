@@ -74,15 +74,16 @@ def test_a_change_while_nothing_computes_starts_a_job_and_a_second_change_flags_
     period = make_period(cast.tenant)
     actor = admin_actor(cast.tenant)
     first = period_compute_after_change(actor=actor, period=period)
-    assert first.status == "queued" and first.rerun_requested is False
+    assert first.status == "queued" and not KpiPeriod.objects.get(pk=period.pk).recompute_pending
     again = period_compute_after_change(actor=actor, period=period)
-    assert again.pk == first.pk and again.rerun_requested is True
+    assert again.pk == first.pk and KpiPeriod.objects.get(pk=period.pk).recompute_pending
     assert period_compute_after_change(actor=actor, period=period).pk == first.pk
     assert ComputationJob.objects.filter(period=period).count() == 1
 
     assert computation_job_run(job_id=first.pk, tenant_id=cast.tenant.pk) == "done"
     first.refresh_from_db()
-    assert first.rerun_job is not None
+    assert first.rerun_requested and first.rerun_job is not None
+    assert not KpiPeriod.objects.get(pk=period.pk).recompute_pending  # cleared by the finish that queued it
     assert ComputationJob.objects.filter(period=period).count() == 2  # one rerun, however many changes
 
 
