@@ -1,12 +1,15 @@
-"""How long a period's score computation takes, next to the lower bound: one hand-written SQL GROUP BY.
+"""How long a period's score computation takes, next to the lower bound: one hand-written SQL statement.
 
 On the bench tenant of bench.generate (2,000 agents, 1,000,000 interactions and 60,000 shifts in October 2026,
-loaded when missing), with one tenant-wide scheme version of five KPIs (answer rate, AHT, FCR, CSAT, attendance):
+loaded when missing), plus 30,000 published QA reviews (of the answered interactions whose id is a multiple of
+31) and one tenant KPI (repeat-purchase rate, a ratio, one value per agent and day: 62,000 values), with one
+tenant-wide scheme version of seven KPIs (answer rate, AHT, FCR, CSAT, attendance, QA score, repeat-purchase rate):
 - service: the real computation job (claim, SQL aggregates, scoring, ranking, fingerprint, writing a new revision
   of 2,000 overall and 2,000 per-scheme rows, finishing), run synchronously in this process on a fresh period, as
   the application role in the tenant's scope (under row-level security, like a worker);
-- bound: one SQL statement computing the same raw KPI values per agent (interactions and shifts grouped by agent,
-  joined), fetched to the client, as the owner role (a superuser by default: outside row-level security).
+- bound: one SQL statement computing the same raw KPI values per agent (interactions, shifts, QA reviews and
+  tenant KPI values, each grouped by agent, joined), fetched to the client, as the owner role (a superuser by
+  default: outside row-level security).
 Each side runs `runs` times, alternating, after a warm-up; the best times are compared (on a shared machine the
 best run is the one least disturbed by other work).
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -32,7 +35,11 @@ KPIS = [  # code, weight, floor, target, min_sample
     ("fcr", 20, 50, 85, 20),
     ("csat", 25, 50, 90, 5),
     ("attendance", 15, 85, 100, 10),
+    ("qa_score", 15, 60, 95, 3),
+    ("repeat_rate", 10, 5, 25, 10),
 ]
+QA_EVERY = 31  # one published QA review per answered interaction whose id is a multiple of 31: ~30,000 of 1M
+TENANT_KPI = "repeat_rate"
 
 BOUND_SQL = """
 WITH i AS (
@@ -51,14 +58,49 @@ WITH i AS (
       FROM performance_shift
      WHERE tenant_id = %(tenant)s AND date >= %(start_date)s AND date < %(end_date)s
      GROUP BY agent_id
+), q AS (
+    SELECT x.agent_id, count(*) AS reviews, avg(r.total) AS qa_mean
+      FROM feedback_qareview r JOIN performance_interaction x ON x.id = r.interaction_id
+     WHERE r.tenant_id = %(tenant)s AND r.status = 'published' AND r.is_current AND r.calibration_id IS NULL
+       AND x.started_at >= %(start)s AND x.started_at < %(end)s
+     GROUP BY x.agent_id
+), t AS (
+    SELECT v.agent_id, count(*) AS days, sum(v.numerator) AS num, sum(v.denominator) AS den
+      FROM performance_tenantkpivalue v JOIN performance_tenantkpidefinition d ON d.id = v.definition_id
+     WHERE v.tenant_id = %(tenant)s AND d.code = %(tenant_kpi)s AND v.date >= %(start_date)s
+       AND v.date < %(end_date)s
+     GROUP BY v.agent_id
 )
-SELECT coalesce(i.agent_id, s.agent_id) AS agent_id,
+SELECT coalesce(i.agent_id, s.agent_id, q.agent_id, t.agent_id) AS agent_id,
        round(100.0 * i.handled / nullif(i.offered, 0), 4) AS answer_rate,
        round(1.0 * i.handle_sum / nullif(i.handled, 0), 4) AS aht,
        round(100.0 * i.fcr_count / nullif(i.handled, 0), 4) AS fcr,
        round(100.0 * i.csat_good / nullif(i.csat_count, 0), 4) AS csat,
-       round(100.0 * s.worked / nullif(s.scheduled, 0), 4) AS attendance
+       round(100.0 * s.worked / nullif(s.scheduled, 0), 4) AS attendance,
+       round(q.qa_mean, 2) AS qa_score,
+       round(100.0 * t.num / nullif(t.den, 0), 4) AS repeat_rate
   FROM i FULL JOIN s ON s.agent_id = i.agent_id
+         FULL JOIN q ON q.agent_id = coalesce(i.agent_id, s.agent_id)
+         FULL JOIN t ON t.agent_id = coalesce(i.agent_id, s.agent_id, q.agent_id)
+"""
+
+QA_SQL = """
+INSERT INTO feedback_qareview (tenant_id, chain, revision, is_current, interaction_id, rubric_version_id,
+                               inspector_id, status, overall_comment, total, auto_failed, created_at, updated_at,
+                               submitted_at, published_at, amend_reason)
+SELECT x.tenant_id, gen_random_uuid(), 1, true, x.id, %(version)s, %(inspector)s, 'published', '',
+       60 + (x.id * 37) %% 41, false, now(), now(), now(), now(), ''
+  FROM performance_interaction x
+ WHERE x.tenant_id = %(tenant)s AND x.answered AND x.id %% %(every)s = 0
+"""
+
+TENANT_KPI_SQL = """
+INSERT INTO performance_tenantkpivalue (tenant_id, definition_id, agent_id, team_id, source, external_id, date,
+                                        numerator, denominator, created_at, updated_at)
+SELECT a.tenant_id, %(definition)s, a.id, a.team_id, 'bench', 'bench-' || a.id || '-' || d::date, d::date,
+       (a.id * 7 + extract(day FROM d)::int) %% 9, 40, now(), now()
+  FROM accounts_agent a CROSS JOIN generate_series(%(start)s::date, %(last)s::date, interval '1 day') d
+ WHERE a.tenant_id = %(tenant)s
 """
 
 
@@ -74,18 +116,66 @@ def ensure_data(*, interactions: int = INTERACTIONS, shifts: int = SHIFTS, reloa
     return tenant
 
 
-def ensure_scheme(tenant):
-    from performance.models import SchemeKpi, SchemeVersion, ScoringScheme
+def ensure_qa_and_tenant_kpis(tenant) -> dict[str, int]:
+    """The bench's published QA reviews (~30,000) and repeat-purchase values (62,000), made in SQL when missing.
+    As the owner (bench loading): INSERT … SELECT, no COPY, so row-level security would not refuse it either."""
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from accounts.models import User
+    from feedback.models import QAReview, Rubric, RubricVersion
+    from performance.models import Interaction, TenantKpiDefinition, TenantKpiValue
+
+    with transaction.atomic():
+        reviews = QAReview.objects.filter(tenant=tenant)
+        expected = Interaction.objects.filter(tenant=tenant, answered=True).alias(
+            every=F("id") % QA_EVERY).filter(every=0).count()
+        if reviews.count() != expected:  # missing, or made by an earlier version of this bench
+            reviews.delete()
+            inspector = User.objects.get(email="admin@bench.test")
+            rubric, _ = Rubric.objects.get_or_create(tenant=tenant, name="Bench rubric")
+            version, _ = RubricVersion.objects.get_or_create(
+                tenant=tenant, rubric=rubric, number=1, defaults={"status": "published", "published_at": now()})
+            with connection.cursor() as cursor:
+                cursor.execute(QA_SQL, {"tenant": tenant.pk, "version": version.pk, "inspector": inspector.pk,
+                                        "every": QA_EVERY})
+                cursor.execute("ANALYZE feedback_qareview")
+        definition, _ = TenantKpiDefinition.objects.get_or_create(
+            tenant=tenant, code=TENANT_KPI,
+            defaults={"name": "Repeat-purchase rate", "unit": "percent", "direction": "higher",
+                      "combine_method": "ratio"})
+        if not TenantKpiValue.objects.filter(tenant=tenant, definition=definition).exists():
+            with connection.cursor() as cursor:
+                cursor.execute(TENANT_KPI_SQL, {"tenant": tenant.pk, "definition": definition.pk,
+                                                "start": PERIOD_START, "last": PERIOD_END - timedelta(days=1)})
+                cursor.execute("ANALYZE performance_tenantkpivalue")
+    return {"qa_reviews": QAReview.objects.filter(tenant=tenant).kpi_countable().count(),
+            "tenant_kpi_values": TenantKpiValue.objects.filter(tenant=tenant).count()}
+
+
+def now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def ensure_scheme(tenant, kpis=KPIS):
+    from performance.models import KpiPeriod, SchemeKpi, SchemeVersion, ScoringScheme
 
     scheme, _ = ScoringScheme.objects.get_or_create(tenant=tenant, name=SCHEME_NAME)
     version = scheme.versions.first()
+    if version is not None and sorted(version.kpis.values_list("kpi_code", flat=True)) != sorted(k[0] for k in kpis):
+        # A bench database made by an earlier version of this bench: its results go with the old scheme.
+        KpiPeriod.objects.filter(tenant=tenant, kind="custom", start=PERIOD_START, end=PERIOD_END).delete()
+        scheme.delete()
+        scheme, version = ScoringScheme.objects.create(tenant=tenant, name=SCHEME_NAME), None
     if version is None:
         version = SchemeVersion.objects.create(tenant=tenant, scheme=scheme, number=1,
                                                effective_from=date(2026, 1, 1))
         SchemeKpi.objects.bulk_create([
             SchemeKpi(tenant=tenant, version=version, position=i, kpi_code=code, weight=Decimal(weight),
                       floor=Decimal(floor), target=Decimal(target), min_sample=min_sample)
-            for i, (code, weight, floor, target, min_sample) in enumerate(KPIS)
+            for i, (code, weight, floor, target, min_sample) in enumerate(kpis)
         ])
     return version
 
@@ -118,17 +208,18 @@ def run_service(tenant) -> tuple[float, dict[str, Any]]:
     return seconds, {"counts": job.counts, "timings": job.timings}
 
 
-def run_bound(tenant) -> tuple[float, int]:
+def run_bound(tenant, sql: str = BOUND_SQL) -> tuple[float, int]:
     from django.db import connection
 
     from performance.models import KpiPeriod
     from performance.selectors import period_bounds
 
     start, end = period_bounds(KpiPeriod(tenant=tenant, start=PERIOD_START, end=PERIOD_END))
-    params = {"tenant": tenant.pk, "start": start, "end": end, "start_date": PERIOD_START, "end_date": PERIOD_END}
+    params = {"tenant": tenant.pk, "start": start, "end": end, "start_date": PERIOD_START, "end_date": PERIOD_END,
+              "tenant_kpi": TENANT_KPI}
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(BOUND_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return time.perf_counter() - started, len(rows)
 
@@ -140,6 +231,7 @@ def measure_computation(*, runs: int = 5, interactions: int = INTERACTIONS, relo
 
     with as_owner():  # loading, and the bound: the owner (a superuser by default; row-level security skips it)
         tenant = ensure_data(interactions=interactions, reload=reload)
+        extra = ensure_qa_and_tenant_kpis(tenant)
         run_bound(tenant)  # warm-up: the month's rows in the buffer cache for both sides
     service_runs, bound_runs, details = [], [], {}
     for _ in range(runs):
@@ -154,6 +246,7 @@ def measure_computation(*, runs: int = 5, interactions: int = INTERACTIONS, relo
     return {
         "agents": details["counts"]["agents"],
         "interactions": details["counts"]["scoped_interactions"],
+        **extra,
         "kpis": len(KPIS),
         "runs": runs,
         "service_seconds": round(service, 3),

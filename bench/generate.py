@@ -186,12 +186,13 @@ def rows_to_csv(rows: Iterable[dict[str, Any]], fields: list[str] = INTERACTION_
     return out.getvalue().encode()
 
 
-def ensure_tenant(*, agents: int = AGENTS, teams: int = TEAMS):
-    """The bench tenant with its teams, agents, scenarios and an admin member (admin@bench.test); idempotent."""
+def ensure_tenant(*, agents: int = AGENTS, teams: int = TEAMS, slug: str = TENANT_SLUG):
+    """The bench tenant (or another of the same shape, by slug) with its teams, agents, scenarios and an admin
+    member (admin@<slug>.test); idempotent."""
     from accounts.models import Agent, Membership, Team, Tenant, User
     from performance.models import Scenario
 
-    tenant, _ = Tenant.objects.get_or_create(slug=TENANT_SLUG, defaults={"name": "Bench", "time_zone": TIME_ZONE})
+    tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": slug.title(), "time_zone": TIME_ZONE})
     Team.objects.bulk_create([Team(tenant=tenant, name=team_name(i)) for i in range(teams)], ignore_conflicts=True)
     team_ids = dict(Team.objects.filter(tenant=tenant).values_list("name", "pk"))
     Agent.objects.bulk_create(
@@ -201,7 +202,8 @@ def ensure_tenant(*, agents: int = AGENTS, teams: int = TEAMS):
     )
     Scenario.objects.bulk_create([Scenario(tenant=tenant, code=code, name=name) for code, name in SCENARIOS.items()],
                                  ignore_conflicts=True)
-    user = User.objects.filter(email="admin@bench.test").first() or User.objects.create_user("admin@bench.test")
+    email = f"admin@{slug}.test"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(email)
     Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": "admin"})
     return tenant
 
@@ -226,7 +228,8 @@ def delete_rows(tenant, *, source: str | None = None) -> int:
     return deleted
 
 
-def copy_interactions(tenant, values: Iterable[tuple], *, staged: bool = True) -> int:
+def copy_interactions(tenant, values: Iterable[tuple], *, staged: bool = True,
+                      table: str = "performance_interaction") -> int:
     """COPY interaction tuples (interaction_values' shape) into the interaction table; returns the row count.
     `staged=False`: straight into the table (only a role that row-level security does not apply to may)."""
     from django.db import connection, transaction
@@ -251,7 +254,7 @@ def copy_interactions(tenant, values: Iterable[tuple], *, staged: bool = True) -
             yield (tenant.pk, agent_id, team_id, row[1], scenarios[row[2]], *row[3:17], "{}", now, now)
 
     with transaction.atomic(), connection.cursor() as cursor:
-        _copy_rows(cursor, "performance_interaction", columns, rows(), staged=staged)
+        _copy_rows(cursor, table, columns, rows(), staged=staged)
     return counted[0]
 
 

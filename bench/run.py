@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ingest-rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="computation,ingestion,alerts,export,reports",
+    parser.add_argument("--only", default="computation,ingestion,alerts,export,reports,growth",
                         help="Comma-separated parts to run (default: all).")
     args = parser.parse_args(argv)
     setup_django()
@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     if "computation" in parts:
         computation = measure_computation(runs=args.runs)
         print(f"Period computation (best of {args.runs} runs)")
-        for key in ("agents", "interactions", "kpis", "service_seconds", "bound_seconds", "ratio", "job_timings"):
+        for key in ("agents", "interactions", "qa_reviews", "tenant_kpi_values", "kpis", "service_seconds",
+                    "bound_seconds", "ratio", "service_runs", "bound_runs", "job_timings"):
             print(f"  {key:>36}: {computation[key]}")
     if "ingestion" in parts:
         ingestion = measure_ingestion(args.ingest_rows)
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> None:
     if "alerts" in parts:
         print("Alert evaluation (100 rules, last 24 hours; best of 3)")
         for key, value in measure_alerts().items():
+            print(f"  {key:>36}: {value}")
+    if "growth" in parts:
+        from bench.growth import measure_growth
+
+        print("Growth (computation and ingestion at 10k / 100k / 200k (20,000 agents) / 1M interactions)")
+        for key, value in measure_growth().items():
             print(f"  {key:>36}: {value}")
     if "export" in parts:
         print("Interactions CSV export (one team and the whole month, through the endpoint, each in a child "

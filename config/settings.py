@@ -10,9 +10,11 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from common.db.roles import database_urls
 from common.schema_tags import API_TAGS
+from config.queues import all_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -242,6 +244,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "7200"))}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "jixiao")
+# Queues by kind (config/queues.py): <CELERY_QUEUE> for the rest, plus .ingestion, .computation, .notifications
+# and .connectors. A worker started without -Q consumes all of them; `-Q` picks some (README "Queues").
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
+                           for name in all_queues(CELERY_TASK_DEFAULT_QUEUE))
+CELERY_TASK_ROUTES = ("config.queues.route_task",)
 # Faults (README "Reliability and security"). The Redis transport with kombu's restore-after-close crash fixed
 # (config/broker.py); other brokers use their own transport.
 CELERY_BROKER_TRANSPORT = os.environ.get(

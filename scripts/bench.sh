@@ -3,6 +3,9 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_venv
+# The bench extra (matplotlib for the growth plot, pyinstrument), installed once.
+"$PY" -c "import matplotlib, pyinstrument" 2>/dev/null || "$PY" -m pip install --quiet --disable-pip-version-check \
+  -e "$ROOT[dev,bench]"
 ensure_postgres
 ensure_redis
 use_local_environment

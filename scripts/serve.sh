@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs jixiao's processes on an installed, migrated database, each supervised: the API under gunicorn, a Celery
-# worker and Celery beat (its own process: periodic sweeps such as re-sending stalled computation jobs). A process
+# worker (all queues by default) and Celery beat (its own process: periodic sweeps such as re-sending stalled computation jobs). A process
 # that exits on its own is started again after a backoff (1 s, doubling up to 30 s; back to 1 s once it ran for a
 # minute). Ctrl-C or a TERM to this script stops all of them, waits for them to exit and leaves no process behind.
 source "$(dirname "$0")/lib.sh"
@@ -49,8 +49,12 @@ trap 'stop 130' INT
 trap 'stop 143' TERM
 trap 'stop $?' EXIT
 
+# The worker consumes every queue (config/queues.py) unless CELERY_WORKER_QUEUES names some, comma-separated, e.g.
+# CELERY_WORKER_QUEUES=jixiao.computation for a machine that only computes (README "Queues").
+worker_queues=()
+if [ -n "${CELERY_WORKER_QUEUES:-}" ]; then worker_queues=(-Q "$CELERY_WORKER_QUEUES"); fi
 supervise "Celery worker" "$RUN_DIR/celery.log" \
-  "$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" &
+  "$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" "${worker_queues[@]}" &
 supervisors+=($!)
 supervise "Celery beat" "$RUN_DIR/celery-beat.log" \
   "$VENV/bin/celery" -A config beat -s "$RUN_DIR/celerybeat-schedule" --loglevel=INFO &

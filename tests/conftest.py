@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from accounts.models import Agent, Team, Tenant, User
 from common import rls
 from common.db.roles import role_ensure
+from config.queues import all_queues
 from tests.factories import AgentFactory, MembershipFactory, TeamFactory, TenantFactory, grant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +172,8 @@ def celery_worker(transactional_db, settings, tmp_path, celery_worker_env):
     log_path = tmp_path / "celery-worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo", "-Q", queue,
+            [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo",
+             "-Q", ",".join(all_queues(queue)),
              "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )

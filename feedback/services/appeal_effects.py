@@ -10,12 +10,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from common.actor import Actor
-from common.errors import Conflict
 from feedback.models import Appeal, AppealKind, QAReview
 from feedback.services.reviews import qa_review_amend
 from performance.models import AgentPeriodScore, ComputationJob, KpiPeriod, PeriodStatus
 from performance.services.scoring.overrides import total_with_kpi_value
-from performance.services.scoring.periods import period_compute, score_adjustment_create
+from performance.services.scoring.periods import period_compute_after_change, score_adjustment_create
 from performance.services.scoring.scorecard import CENTS
 
 
@@ -71,10 +70,9 @@ def recompute_periods(*, appeal: Appeal, actor: Actor) -> ComputationJob | None:
     jobs = {}
     for period in covering_periods(appeal.review).filter(current_revision__isnull=False).exclude(
             status=PeriodStatus.CLOSED):
-        try:
-            jobs[period.pk] = period_compute(actor=actor, period=period)
-        except Conflict:  # already computing: that job runs after this commits and reads the new revision
-            jobs[period.pk] = period.jobs.filter(status__in=["queued", "running"]).first()
+        # Already computing: that job may have read the inputs already, so it queues another one when it
+        # finishes, and the appeal follows that one (computation._finish).
+        jobs[period.pk] = period_compute_after_change(actor=actor, period=period)
     return jobs.get(appeal.period_id) or next(iter(jobs.values()), None)
 
 

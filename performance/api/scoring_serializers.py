@@ -241,7 +241,8 @@ class JobSerializer(StrictModelSerializer):
     class Meta:
         model = ComputationJob
         fields = ["id", "period", "status", "progress", "attempts", "requeues", "counts", "timings", "errors",
-                  "revision", "requested_by", "created_at", "started_at", "requeued_at", "finished_at"]
+                  "revision", "rerun_requested", "rerun_job", "requested_by", "created_at", "started_at",
+                  "requeued_at", "finished_at"]
         read_only_fields = fields
 
 

@@ -199,6 +199,9 @@ class KpiPeriod(TenantOwnedModel):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    recompute_pending = models.BooleanField(default=False, help_text=(
+        "Its inputs changed while a computation was queued or running (e.g. an appeal's decision): when that "
+        "computation finishes, another one is queued, which reads them."))
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
@@ -244,6 +247,11 @@ class ComputationJob(TenantOwnedModel):
     errors = models.JSONField(default=list, blank=True)
     revision = models.ForeignKey("performance.ScoreRevision", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", help_text="The revision this job wrote (none if unchanged).")
+    rerun_requested = models.BooleanField(default=False, help_text=(
+        "Inputs changed while it was queued or running (e.g. an appeal's decision), so another computation of the "
+        "period was queued when it finished (rerun_job)."))
+    rerun_job = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  help_text="The computation queued after this one because its inputs changed.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

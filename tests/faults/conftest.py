@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Agent
+from config.queues import all_queues
 from performance.models import AgentPeriodScore, AgentSchemeScore, KpiPeriod, ScoreRevision
 from tests.conftest import ROOT
 from tests.factories import AgentFactory, InteractionFactory
@@ -113,7 +114,8 @@ class Processes:
         # runs; gossip, mingle and heartbeat on); solo is the quick one
         pool_args = (["--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"] if pool == "solo"
                      else ["--pool=prefork", "--concurrency=2"])
-        return self._start("worker", ["worker", *pool_args, "-Q", self.queue, "--loglevel=INFO"], " ready.")
+        queues = ",".join(all_queues(self.queue))
+        return self._start("worker", ["worker", *pool_args, "-Q", queues, "--loglevel=INFO"], " ready.")
 
     def beat(self) -> Process:
         return self._start("beat", ["beat", "--loglevel=INFO", "-s", str(self.tmp_path / "beat-schedule")],

@@ -4,6 +4,7 @@ from performance.services.scoring.computation import computation_job_run
 from performance.services.scoring.periods import (
     period_close,
     period_compute,
+    period_compute_after_change,
     period_create,
     period_delete,
     period_open_review,
@@ -27,6 +28,7 @@ __all__ = [
     "computation_jobs_requeue_stalled",
     "period_close",
     "period_compute",
+    "period_compute_after_change",
     "period_create",
     "period_delete",
     "period_open_review",

@@ -263,11 +263,13 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
         _lock_versions(versions, now)
         _carry_appeal_adjustments(period, revision)
     period.status = _status_after_success(job)
+    rerun = period.recompute_pending
+    period.recompute_pending = False
     # The award step: the reward rules evaluated on the results just written (or kept), in this transaction.
     from performance.services.rewards.awards import period_awards_refresh
 
     counts["awards"] = period_awards_refresh(period=period, revision=period.current_revision)
-    period.save(update_fields=["status", "current_revision", "updated_at"])
+    period.save(update_fields=["status", "current_revision", "recompute_pending", "updated_at"])
     ComputationJob.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, progress=100, counts=counts, timings=timings, revision=revision,
         finished_at=now)
@@ -275,6 +277,23 @@ def _finish(job: ComputationJob, period: KpiPeriod, *, revision: ScoreRevision |
                  after={"status": period.status, "current_revision": period.current_revision_id, "job": job.pk,
                         "unchanged": counts["unchanged"]})
     period_computed_announce(period=period, job=job, counts=counts)
+    _rerun_if_requested(job, period, requested=rerun)
+
+
+def _rerun_if_requested(job: ComputationJob, period: KpiPeriod, *, requested: bool) -> ComputationJob | None:
+    """The period's inputs changed while the job was queued or running (period_compute_after_change marked the
+    period; the caller holds the period's row lock and read the mark with it, so it is final): queue the next
+    computation in the same transaction, and move the appeals that waited on this job to the one that reads
+    their effect. `requested`: the mark as read under the lock (the caller cleared it when saving the period)."""
+    if not requested:
+        return None
+    from feedback.models import Appeal
+    from performance.services.scoring.periods import period_compute
+
+    rerun = period_compute(actor=None, period=period, requested_by=job.requested_by)
+    ComputationJob.objects.filter(pk=job.pk).update(rerun_requested=True, rerun_job=rerun)
+    Appeal.objects.filter(tenant_id=job.tenant_id, computation_job=job).update(computation_job=rerun)
+    return rerun
 
 
 def _carry_appeal_adjustments(period: KpiPeriod, revision: ScoreRevision) -> None:
@@ -289,14 +308,18 @@ def _fail(job: ComputationJob, exc: Exception) -> None:
     with transaction.atomic():
         period = KpiPeriod.objects.select_for_update().select_related("tenant").get(pk=job.period_id)
         _discard_incomplete_revisions(period)
-        if period.status == PeriodStatus.COMPUTING:
-            period.status = job.previous_period_status
-            period.save(update_fields=["status", "updated_at"])
+        rerun = period.recompute_pending
+        if period.status == PeriodStatus.COMPUTING or rerun:
+            if period.status == PeriodStatus.COMPUTING:
+                period.status = job.previous_period_status
+            period.recompute_pending = False
+            period.save(update_fields=["status", "recompute_pending", "updated_at"])
         ComputationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(),
             errors=[_stored_error(exc)])
         audit_record(actor=None, tenant=period.tenant, action="period.compute_failed", obj=period,
                      after={"status": period.status, "job": job.pk, "error": type(exc).__name__})
+        _rerun_if_requested(job, period, requested=rerun)
 
 
 def _stored_error(exc: Exception) -> dict:

@@ -124,6 +124,28 @@ def period_compute(*, actor: Actor | None, period: KpiPeriod, requested_by=None)
     return job
 
 
+@transaction.atomic
+def period_compute_after_change(*, actor: Actor | None, period: KpiPeriod) -> ComputationJob | None:
+    """Recompute the period because its inputs just changed (in the caller's transaction, e.g. an appeal's
+    decision): a new job, or — when a job is already queued or running, and may have read the inputs before this
+    change commits — that job, with the period marked so that another computation is queued when it finishes
+    (computation._finish). Returns the job whose results include the change, or which queues the one that does.
+
+    Race-free through the period's row lock: the finish locks the period row before it reads the mark, so either
+    it sees the mark (committed with this change) or it committed first, the period is no longer computing, and
+    a new job is created here instead."""
+    period = KpiPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.COMPUTING:
+        return period_compute(actor=actor, period=period)
+    active = period.jobs.filter(status__in=["queued", "running"]).first()
+    if not period.recompute_pending:
+        period.recompute_pending = True
+        period.save(update_fields=["recompute_pending", "updated_at"])
+        audit_record(actor=actor, tenant=period.tenant, action="period.recompute_pending", obj=period,
+                     after={"job": active.pk if active else None})
+    return active
+
+
 def _transition(actor: Actor, period: KpiPeriod, *, allowed_from: tuple[str, ...], to: str, action: str,
                 message: str, code: str, **extra) -> KpiPeriod:
     period = KpiPeriod.objects.select_for_update().get(pk=period.pk)

@@ -123,11 +123,15 @@ def competition_ranks(totals: Mapping[Hashable, Decimal]) -> dict[Hashable, tupl
     """Key → (rank, percentile): rank 1 + how many scored strictly higher; percentile the share strictly below."""
     ascending = sorted(totals.values())
     population = len(ascending)
+    by_total: dict[Decimal, tuple[int, Decimal]] = {}  # ties share rank and percentile: computed once per total
     out = {}
     for key, total in totals.items():
-        higher = population - bisect_right(ascending, total)
-        lower = bisect_left(ascending, total)
-        out[key] = (higher + 1, _cents(Decimal(lower) * HUNDRED / population))
+        ranked = by_total.get(total)
+        if ranked is None:
+            higher = population - bisect_right(ascending, total)
+            lower = bisect_left(ascending, total)
+            ranked = by_total[total] = (higher + 1, _cents(Decimal(lower) * HUNDRED / population))
+        out[key] = ranked
     return out
 
 

@@ -37,14 +37,23 @@ def combine(method: str, unit: str, *, count: int, total: Decimal | None, last: 
 
 
 def _sql() -> str:
+    """Sums and counts grouped by agent and KPI (hash aggregation, no sort), and the latest value only of the KPIs
+    that combine by `last` (DISTINCT ON over their rows alone): an ordered aggregate over every row would force a
+    sort of all the period's values, whatever the KPIs' methods."""
     values, definitions = TenantKpiValue._meta.db_table, TenantKpiDefinition._meta.db_table
-    return f"""
-        SELECT v.agent_id, d.code, d.combine_method, d.unit, count(*), sum(v.value),
-               (array_agg(v.value ORDER BY v.date DESC, v.updated_at DESC, v.id DESC))[1],
-               sum(v.numerator), sum(v.denominator)
+    rows = f"""
         FROM {values} v JOIN {definitions} d ON d.id = v.definition_id
-        WHERE v.tenant_id = %s AND d.tenant_id = %s AND v.date >= %s AND v.date < %s AND d.code = ANY(%s)
-        GROUP BY v.agent_id, d.code, d.combine_method, d.unit
+        WHERE v.tenant_id = %(tenant)s AND d.tenant_id = %(tenant)s AND v.date >= %(start)s AND v.date < %(end)s
+          AND d.code = ANY(%(codes)s)"""
+    return f"""
+        SELECT a.agent_id, a.code, a.combine_method, a.unit, a.n, a.total, l.value, a.numerator, a.denominator
+        FROM (SELECT v.agent_id, d.code, d.combine_method, d.unit, count(*) AS n, sum(v.value) AS total,
+                     sum(v.numerator) AS numerator, sum(v.denominator) AS denominator {rows}
+              GROUP BY v.agent_id, d.code, d.combine_method, d.unit) a
+        LEFT JOIN (SELECT DISTINCT ON (v.agent_id, d.code) v.agent_id, d.code, v.value {rows}
+                     AND d.combine_method = 'last'
+                   ORDER BY v.agent_id, d.code, v.date DESC, v.updated_at DESC, v.id DESC) l
+               ON l.agent_id = a.agent_id AND l.code = a.code
     """
 
 
@@ -57,7 +66,7 @@ def tenant_kpi_aggregates(*, tenant_id: int, start: date, end: date,
         return {}
     out: dict[int, dict] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), [tenant_id, tenant_id, start, end, codes])
+        cursor.execute(_sql(), {"tenant": tenant_id, "start": start, "end": end, "codes": codes})
         for agent_id, code, method, unit, count, total, last, numerator, denominator in cursor.fetchall():
             value = combine(method, unit, count=count, total=total, last=last, numerator=numerator,
                             denominator=denominator)
