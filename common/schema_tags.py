@@ -109,6 +109,10 @@ API_TAGS = [
                                                      "agent; progress; results shown only aggregated for peers "
                                                      "and customers, from the tenant's minimum number of "
                                                      "responses on. Results feed the assessment_* KPIs.")},
+    {"name": "assessment-raters", "description": ("Who is asked in a 360 assessment campaign (admins): adding "
+                                                  "assessed agents and chosen peers while it is open, removing a "
+                                                  "rater or a customer link before they answer. Never whether or "
+                                                  "what anyone answered.")},
     {"name": "assessment-requests", "description": ("The 360 assessments the caller is asked to give, and "
                                                     "answering them.")},
     {"name": "assessment-links", "description": ("A customer's one-time 360 assessment link: public (no account), "

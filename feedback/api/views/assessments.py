@@ -42,6 +42,7 @@ CONFIDENTIALITY = (
     "Peer and customer answers are shown only aggregated, and only when the group has at least the tenant's "
     "assessment_min_responses (default 3) responses; below that the group shows nothing. Comments have no author. "
     "Supervisor and self answers are shown as such. No endpoint tells which peer or customer gave which answer.")
+RATERS_TAG = "assessment-raters"  # the raters of a campaign: their own group in the docs
 QUESTIONS = Prefetch("questions", AssessmentQuestion.objects.order_by("position"))
 
 
@@ -155,10 +156,11 @@ class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
         campaign = edits.assessment_campaign_cancel(actor=self.actor, campaign=self.get_object())
         return Response(self.get_serializer(campaign).data)
 
-    @extend_schema(methods=["GET"], summary="List who is asked in the campaign (admins; never whether or what they "
-                                            "answered)",
+    @extend_schema(methods=["GET"], tags=[RATERS_TAG],
+                   summary="List who is asked in the campaign (admins; never whether or what they answered)",
                    responses=serializers.AssessmentCampaignRaterSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Add raters to an open campaign: new assessed agents and chosen peers",
+    @extend_schema(methods=["POST"], tags=[RATERS_TAG],
+                   summary="Add raters to an open campaign: new assessed agents and chosen peers",
                    description="New assessed agents get their supervisors and themselves as raters; requests that "
                                "already exist are skipped. The new raters are notified "
                                "(assessment.raters_added).",
@@ -181,7 +183,8 @@ class AssessmentCampaignViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixi
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(serializers.AssessmentCampaignRaterSerializer(page, many=True).data)
 
-    @extend_schema(summary="Remove a rater (or a customer's link) from an open campaign before they answer",
+    @extend_schema(tags=[RATERS_TAG],
+                   summary="Remove a rater (or a customer's link) from an open campaign before they answer",
                    description="409 assessment_request_answered once the request is answered: answers stay.",
                    request=None, responses={204: None, 409: CONFLICT})
     @action(detail=True, methods=["delete"], url_path=r"raters/(?P<request_id>[0-9]+)", url_name="rater-remove",
