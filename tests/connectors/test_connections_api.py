@@ -136,10 +136,15 @@ def test_the_address_comes_from_the_account_only():
     assert desk.base_url == "https://acme.zendesk.com"
 
 
-def test_test_action_reports_who_signs_in_or_why_not(cast, client_as, connection, admin_actor):
+def test_test_action_reports_who_signs_in_or_why_not(cast, client_as, connection, zendesk):
     admin = client_as(cast.users["admin"])
+    zendesk.state.user(501, "agent@acme.test", "Ann Agent")
+    zendesk.state.user(503, "new.hire@zd.test", "Nia New")
+    zendesk.state.user(9000, "customer@example.com", "A Customer", role="end-user")
     ok = admin.post(cast.url(f"connections/{connection.pk}/test/")).json()
-    assert ok == {"ok": True, "remote_user": f"Ops Bot <{EMAIL}> (admin)", "error": ""}
+    assert ok == {"ok": True, "remote_user": f"Ops Bot <{EMAIL}> (admin)", "error": "", "remote_agents": 2}
+    listed = admin.get(cast.url(f"connections/{connection.pk}/remote-agents/")).json()["results"]
+    assert [(a["remote_id"], a["agent_code"]) for a in listed] == [("501", "N000"), ("503", None)]  # 501 by email
     wrong = {"credentials": {"email": EMAIL, "api_token": "wrong-1234567"}}
     admin.patch(cast.url(f"connections/{connection.pk}/"), wrong, format="json")
     refused = admin.post(cast.url(f"connections/{connection.pk}/test/")).json()

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from common import rls
 from performance.connectors.remote import RemoteAuthError, RemoteError
@@ -32,8 +33,9 @@ from performance.services.connectors.events import connection_needs_attention
 from performance.services.connectors.pages import mappings_load, page_write, pending_release
 
 log = logging.getLogger(__name__)
-INTERRUPTED = "The run stopped without finishing (its worker died or was stopped); a later run resumed."
-INTERNAL = "The run failed on an internal error; it is logged. The next run resumes from the saved cursor."
+INTERRUPTED = gettext_noop("The run stopped without finishing (its worker died or was stopped); a later run resumed.")
+INTERNAL = gettext_noop("The run failed on an internal error; it is logged. The next run resumes from the saved "
+                        "cursor.")
 
 
 def _lease(now: dt.datetime) -> dt.datetime:
