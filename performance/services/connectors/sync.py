@@ -68,7 +68,9 @@ def connection_run_execute(*, run_id: int, help_desk=None) -> str:
     """Execute a queued run (in its tenant's scope); the final status. A second delivery of a finished run does
     nothing; one of a run still running elsewhere is skipped by the lock. `help_desk` replaces the adapter built
     from the connection (tests hand in one with an instrumented client)."""
-    run = ConnectionRun.objects.select_related("connection__tenant").get(pk=run_id)
+    run = ConnectionRun.objects.filter(pk=run_id).first()
+    if run is None:  # the connection (and its runs) was deleted after the run was queued
+        return "deleted"
     if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         return run.status
     now = timezone.now()
