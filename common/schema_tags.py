@@ -82,7 +82,10 @@ API_TAGS = [
     {"name": "connections", "description": ("Help-desk connections (Zendesk, Freshdesk) that pull tickets, metrics "
                                             "and satisfaction into interactions incrementally: credentials (never "
                                             "returned), schedule, mappings of agents, channels, scenarios and csat, "
-                                            "on-demand syncs and every run's record.")},
+                                            "on-demand syncs.")},
+    {"name": "connection-runs", "description": ("Every sync run of a connection: status, pages, tickets created, "
+                                                "updated, unchanged, failed (with their errors) or waiting for an "
+                                                "agent mapping, timings and the cursor reached.")},
     {"name": "notifications", "description": ("Each member's own in-app notifications (newest first, read or "
                                               "unread) and their choice to get them by email too.")},
     {"name": "webhooks", "description": ("The tenant's signed event deliveries to its own systems: URLs, "

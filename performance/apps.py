@@ -27,3 +27,8 @@ class PerformanceConfig(AppConfig):
         vocabulary_register("alert_windows", models.AlertWindow.choices)
         vocabulary_register("alert_statuses", models.AlertStatus.choices)
         vocabulary_register("alert_resolutions", models.AlertResolution.choices)
+        vocabulary_register("connection_kinds", models.ConnectionKind.choices)
+        vocabulary_register("connection_statuses", models.ConnectionStatus.choices)
+        vocabulary_register("connection_run_statuses", models.RunStatus.choices)
+        vocabulary_register("connection_run_triggers", models.RunTrigger.choices)
+        vocabulary_register("connection_scenario_matches", models.ScenarioMatch.choices)

@@ -22,6 +22,9 @@ from performance.models import (
     AlertRule,
     Award,
     ComputationJob,
+    Connection,
+    ConnectionAgent,
+    ConnectionRun,
     Interaction,
     KpiPeriod,
     RewardOutcome,
@@ -47,7 +50,8 @@ AGENTS = 12
 COUNTED = [Interaction, Shift, Scenario, SchemeVersion, SchemeKpi, KpiPeriod, ScoreRevision, AgentPeriodScore,
            AgentSchemeScore, Rubric, RubricVersion, RubricCriterion, QAReview, Agent, Membership, TeamGrant, Invitation,
            Webhook, WebhookDelivery, Appeal, RewardRule, RewardRuleVersion, Award, RewardOutcome, AlertRule, Alert,
-           TenantKpiDefinition, TenantKpiValue, CoachingSession, CoachingGoal]
+           TenantKpiDefinition, TenantKpiValue, CoachingSession, CoachingGoal, Connection, ConnectionAgent,
+           ConnectionRun]
 
 
 @pytest.fixture(autouse=True)
@@ -351,3 +355,15 @@ def test_the_demo_has_a_finished_360_campaign_with_customer_answers_shown_aggreg
     assert (groups["customer"]["shown"], groups["customer"]["responses"]) == (True, 3)
     assert groups["supervisor"]["responses"] == 1 and groups["self"]["responses"] == 1
     assert len(groups["customer"]["comments"]) == 2
+
+
+def test_the_demo_zendesk_connection_is_disabled_with_runs_and_a_waiting_agent(seeded):
+    tenant, first, _, _ = seeded
+    connection = Connection.objects.get(tenant=tenant)
+    assert (connection.kind, connection.enabled, connection.status) == ("zendesk", False, "failing")
+    assert (first["Connection"], first["ConnectionRun"], first["ConnectionAgent"]) == (1, 2, 4)
+    runs = bearer_client("admin@demo.jixiao.test").get(f"/api/v1/tenants/demo/connections/{connection.pk}/runs/")
+    assert [run["status"] for run in runs.json()["results"]] == ["failed", "succeeded"]
+    detail = bearer_client("admin@demo.jixiao.test").get(f"/api/v1/tenants/demo/connections/{connection.pk}/").json()
+    assert (detail["unmapped_agents"], detail["pending_tickets"]) == (1, 1)
+    assert "demo-placeholder-token" not in str(detail)

@@ -1,7 +1,7 @@
 """Help-desk connectors: adapters that read Zendesk and Freshdesk (see remote.py for what they return).
 
-`help_desk_for(kind)` is the registry: the adapter class of a connection kind. Adapters are imported lazily, so a
-kind whose module is absent (not installed in this build) is simply unavailable.
+`HELP_DESKS` maps a connection kind to its adapter class; `help_desk_for(kind)` reads it. An adapter whose module
+is absent from this build is simply not listed (its kind cannot be connected).
 """
 
 from __future__ import annotations
@@ -18,34 +18,27 @@ class UnknownHelpDesk(LookupError):
     """No adapter for this kind in this build."""
 
 
+def _load() -> dict[str, type]:
+    found = {}
+    for kind, (module, name) in ADAPTERS.items():
+        try:
+            found[kind] = getattr(import_module(module), name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # the module exists but something it imports is missing: a real error
+                raise
+    return found
+
+
+HELP_DESKS: dict[str, type] = _load()
+
+
 def help_desk_for(kind: str) -> type:
     """The adapter class of `kind` ("zendesk", "freshdesk"); UnknownHelpDesk when there is none."""
     try:
-        module, name = ADAPTERS[kind]
-        return getattr(import_module(module), name)
-    except (KeyError, ImportError, AttributeError) as exc:
-        raise UnknownHelpDesk(kind) from exc
+        return HELP_DESKS[kind]
+    except KeyError:
+        raise UnknownHelpDesk(kind) from None
 
 
 def available_kinds() -> list[str]:
-    kinds = []
-    for kind in ADAPTERS:
-        try:
-            help_desk_for(kind)
-        except UnknownHelpDesk:
-            continue
-        kinds.append(kind)
-    return kinds
-
-
-class _Registry(dict):
-    """HELP_DESKS["zendesk"] -> ZendeskHelpDesk, resolved on access."""
-
-    def __missing__(self, kind: str) -> type:
-        return help_desk_for(kind)
-
-    def __contains__(self, kind: object) -> bool:
-        return isinstance(kind, str) and kind in available_kinds()
-
-
-HELP_DESKS = _Registry()
+    return sorted(HELP_DESKS)

@@ -168,6 +168,7 @@ class _Ratings:
         self.helpdesk, self.floor = helpdesk, floor
         self.lo: dt.datetime | None = None
         self.latest: dict[int, dict[str, Any]] = {}
+        self._new: tuple[tuple[dt.datetime, frozenset[int]], list[dict[str, Any]]] | None = None
 
     def cover(self, since: dt.datetime) -> None:
         since = max(_second(since), self.floor)
@@ -187,16 +188,20 @@ class _Ratings:
             if known is None or (_parse(rating["created_at"]), rating["id"]) > (_parse(known["created_at"]),
                                                                                 known["id"]):
                 latest[ticket_id] = rating
-        self.latest, self.lo = latest, since
+        self.latest, self.lo, self._new = latest, since, None
 
     def value(self, ticket_id: int) -> str | None:
         rating = self.latest.get(ticket_id)
         return None if rating is None else str(rating["ratings"]["default_question"])
 
     def new_since(self, mark: _Watermark) -> list[dict[str, Any]]:
-        return [r for r in self.latest.values()
-                if _parse(r["created_at"]) > mark.since or (_parse(r["created_at"]) == mark.since
-                                                            and r["id"] not in mark.seen)]
+        """The ratings after `mark` (kept until the ratings are read again: every page's cursor asks)."""
+        key = (mark.since, frozenset(mark.seen))
+        if self._new is None or self._new[0] != key:
+            self._new = key, [r for r in self.latest.values()
+                              if _parse(r["created_at"]) > mark.since or (_parse(r["created_at"]) == mark.since
+                                                                          and r["id"] not in mark.seen)]
+        return self._new[1]
 
 
 class FreshdeskHelpDesk:

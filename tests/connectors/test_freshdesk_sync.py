@@ -18,6 +18,7 @@ from performance.services.connectors import (
     connection_create,
     connection_mappings_replace,
     connection_run_execute,
+    connection_test,
 )
 from performance.services.connectors.sync import INTERRUPTED
 from tests.connectors.conftest import HOUR, T0, run_sync
@@ -100,6 +101,17 @@ def small_pages(freshdesk, hooks=None, timeout=2.0, api_key=API_KEY) -> Freshdes
 
 def test_the_registry_builds_the_freshdesk_adapter():
     assert HELP_DESKS["freshdesk"] is FreshdeskHelpDesk and "freshdesk" in HELP_DESKS
+
+
+def test_the_test_action_names_the_signed_in_agent_and_lists_the_agents(cast, admin_actor, fd_connection):
+    result = connection_test(actor=admin_actor, connection=fd_connection)
+
+    assert result == {"ok": True, "remote_user": "Ann Agent <agent@acme.test> on acme.freshdesk.com", "error": "",
+                      "remote_agents": 3}
+    listed = ConnectionAgent.objects.filter(connection=fd_connection).order_by("remote_id")
+    assert [(a.remote_id, a.email, a.agent_id) for a in listed] == [
+        ("601", "agent@acme.test", cast.own_agent.pk), ("602", "north1@fd.test", cast.north_agents[1].pk),
+        ("603", "new.hire@fd.test", None)]
 
 
 def test_first_sync_reads_every_ticket_and_derives_each_field(cast, fd_connection, freshdesk):

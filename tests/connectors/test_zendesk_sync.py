@@ -238,3 +238,12 @@ def test_the_sweep_queues_due_connections_once(seeded, django_capture_on_commit_
         assert connections_sync_due() == 0  # next_run_at moved on
     assert len(callbacks) == 1
     assert ConnectionRun.objects.get(connection=seeded).trigger == "schedule"
+
+
+def test_a_run_of_a_deleted_connection_does_nothing(cast, admin_actor, connection):
+    from performance.services.connectors import connection_delete
+
+    run = ConnectionRun.objects.create(tenant=cast.tenant, connection=connection)
+    connection_delete(actor=admin_actor, connection=connection)
+    assert connection_run_execute(run_id=run.pk) == "deleted"
+    assert not ConnectionRun.objects.exists()

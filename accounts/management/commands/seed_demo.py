@@ -31,6 +31,7 @@ from common.webhooks.demo import demo_webhook_seed
 from feedback.assessment_demo import demo_assessment_seed
 from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
+from performance.connections_demo import demo_connection_seed
 from performance.demo import (
     DemoMonths,
     demo_activity_seed,
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         alert = demo_alert_rules_seed(actor=actors[Role.ADMIN], months=months)
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
+        connection = demo_connection_seed(actor=actors[Role.ADMIN], agents=agents, start=months.previous_start)
 
         write = self.stdout.write
         write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
@@ -124,6 +126,7 @@ class Command(BaseCommand):
             (f"{base}/invitations/?status=pending", "pending invitations (admin)"),
             (f"{base}/notifications/", "your notifications (each login has its own)"),
             (f"{base}/webhooks/{webhook.pk}/", "an example webhook (inactive; point it at your receiver)"),
+            (f"{base}/connections/{connection.pk}/runs/", "a Zendesk connection's runs (disabled demo account)"),
             (f"{base}/audit-log/", "who did what (admin)"),
         ]:
             write(f"  {url:<58} {what}")

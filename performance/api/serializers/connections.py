@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agent
+from common.fields import StoredMessageField
 from common.serializers import StrictModelSerializer, StrictSerializer
 from performance.models import (
     Channel,
@@ -23,6 +25,7 @@ CSAT_HELP = 'Remote satisfaction value -> 1..5, e.g. {"good": 5, "bad": 1} (the 
 
 
 class ConnectionSerializer(StrictModelSerializer):
+    last_error = StoredMessageField(read_only=True, help_text="Why the last run failed; empty after a success.")
     running = serializers.SerializerMethodField(help_text="Whether a run holds the connection now.")
     unmapped_agents = serializers.IntegerField(source="unmapped_count", read_only=True,
                                                help_text="Remote agents not mapped yet.")
@@ -68,6 +71,7 @@ class ConnectionTestSerializer(StrictSerializer):
     ok = serializers.BooleanField()
     remote_user = serializers.CharField(help_text="Who the credentials sign in as, when they work.")
     error = serializers.CharField(help_text="Why the check failed; empty when ok.")
+    remote_agents = serializers.IntegerField(help_text="Agents the remote listed (recorded under remote-agents/).")
 
 
 class ChannelMappingSerializer(StrictSerializer):
@@ -88,7 +92,7 @@ class MappingsSerializer(StrictSerializer):
 
     def validate(self, data):
         if len(data["channels"]) > 200 or len(data["scenarios"]) > 500:
-            raise serializers.ValidationError("Too many mappings.")
+            raise serializers.ValidationError(_("At most 200 channel and 500 scenario mappings."))
         return data
 
 
@@ -124,6 +128,7 @@ class RunFailureSerializer(StrictModelSerializer):
 
 class ConnectionRunSerializer(StrictModelSerializer):
     duration_ms = serializers.SerializerMethodField()
+    error = StoredMessageField(read_only=True, help_text="Why the run failed; empty when it succeeded.")
 
     class Meta:
         model = ConnectionRun

@@ -29,6 +29,7 @@ from performance.models import (
 from performance.services import connectors as services
 
 TAGS = ["connections"]
+RUN_TAGS = ["connection-runs"]
 NOTE = (
     "A connection pulls tickets from a Zendesk or Freshdesk account every schedule_minutes (default 15) and on "
     "demand, incrementally from where the last run stopped, and upserts one interaction per ticket (source "
@@ -145,7 +146,7 @@ class ConnectionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
         run = services.connection_sync_request(actor=self.actor, connection=self.get_object())
         return Response(serializers.ConnectionRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="The connection's runs (newest first)", tags=TAGS,
+    @extend_schema(summary="The connection's runs (newest first)", tags=RUN_TAGS,
                    description="Per run: status, pages, tickets created/updated/unchanged/failed, waiting for an "
                                "agent mapping (pending), released from waiting, deleted remotely, unassigned; "
                                "timings and the cursor reached.",
@@ -162,7 +163,7 @@ class ConnectionViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retri
         page = self.paginate_queryset(runs.qs)
         return self.get_paginated_response(serializers.ConnectionRunSerializer(page, many=True).data)
 
-    @extend_schema(summary="One run with the tickets that failed validation", tags=TAGS,
+    @extend_schema(summary="One run with the tickets that failed validation", tags=RUN_TAGS,
                    parameters=[OpenApiParameter("run_id", int, OpenApiParameter.PATH)],
                    responses=serializers.ConnectionRunDetailSerializer)
     @action(detail=True, methods=["get"], url_path=r"runs/(?P<run_id>[0-9]+)")

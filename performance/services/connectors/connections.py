@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,7 @@ from common.audit import audit_record, snapshot
 from common.errors import Conflict
 from performance.connectors import available_kinds
 from performance.connectors.freshdesk import freshdesk_account_clean
-from performance.connectors.remote import RemoteAuthError, RemoteError
+from performance.connectors.remote import RemoteError, RemoteUser
 from performance.models import (
     Connection,
     ConnectionAgent,
@@ -153,15 +154,34 @@ def connection_delete(*, actor: Actor, connection: Connection) -> None:
 
 
 def connection_test(*, actor: Actor, connection: Connection) -> dict[str, Any]:
-    """Call the remote with the saved credentials: {ok, remote_user, error}. Writes nothing but the audit line."""
+    """Call the remote with the saved credentials: {ok, remote_user, error, remote_agents}. When they work, the
+    remote's agents are listed too (remote-agents/), so they can be mapped before the first sync."""
+    help_desk = help_desk_build(connection=connection)
+    remote_agents = 0
     try:
-        remote_user, error = help_desk_build(connection=connection).check(), ""
-    except RemoteAuthError as exc:
-        remote_user, error = "", str(exc)
-    except RemoteError as exc:
+        remote_user, error = help_desk.check(), ""
+        remote_agents = remote_agents_refresh(connection=connection, users=help_desk.users())
+    except RemoteError as exc:  # RemoteAuthError included: the message says the credentials were refused
         remote_user, error = "", str(exc)
     audit_record(actor=actor, action="connection.tested", obj=connection, after={"ok": not error})
-    return {"ok": not error, "remote_user": remote_user, "error": error}
+    return {"ok": not error, "remote_user": remote_user, "error": error, "remote_agents": remote_agents}
+
+
+MAX_REMOTE_AGENTS = 5000
+
+
+def remote_agents_refresh(*, connection: Connection, users: Iterable[RemoteUser]) -> int:
+    """Record the remote's agents not seen yet (auto-mapped when their email is a jixiao agent's user email);
+    how many the remote listed (at most MAX_REMOTE_AGENTS are read)."""
+    listed = list(islice(users, MAX_REMOTE_AGENTS))
+    emails = {user.email.lower() for user in listed if user.email}
+    agents = {email.lower(): pk for email, pk in Agent.objects.filter(
+        tenant_id=connection.tenant_id, is_active=True, user__email__in=emails).values_list("user__email", "pk")}
+    ConnectionAgent.objects.bulk_create([
+        ConnectionAgent(tenant_id=connection.tenant_id, connection=connection, remote_id=user.remote_id[:64],
+                        email=user.email[:254], name=user.name[:200], agent_id=agents.get(user.email.lower()))
+        for user in listed], ignore_conflicts=True)
+    return len(listed)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from common import rls
 from performance.connectors.remote import RemoteAuthError, RemoteError
@@ -32,8 +33,9 @@ from performance.services.connectors.events import connection_needs_attention
 from performance.services.connectors.pages import mappings_load, page_write, pending_release
 
 log = logging.getLogger(__name__)
-INTERRUPTED = "The run stopped without finishing (its worker died or was stopped); a later run resumed."
-INTERNAL = "The run failed on an internal error; it is logged. The next run resumes from the saved cursor."
+INTERRUPTED = gettext_noop("The run stopped without finishing (its worker died or was stopped); a later run resumed.")
+INTERNAL = gettext_noop("The run failed on an internal error; it is logged. The next run resumes from the saved "
+                        "cursor.")
 
 
 def _lease(now: dt.datetime) -> dt.datetime:
@@ -66,7 +68,9 @@ def connection_run_execute(*, run_id: int, help_desk=None) -> str:
     """Execute a queued run (in its tenant's scope); the final status. A second delivery of a finished run does
     nothing; one of a run still running elsewhere is skipped by the lock. `help_desk` replaces the adapter built
     from the connection (tests hand in one with an instrumented client)."""
-    run = ConnectionRun.objects.select_related("connection__tenant").get(pk=run_id)
+    run = ConnectionRun.objects.filter(pk=run_id).first()
+    if run is None:  # the connection (and its runs) was deleted after the run was queued
+        return "deleted"
     if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         return run.status
     now = timezone.now()
