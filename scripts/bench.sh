@@ -5,6 +5,7 @@ cd "$ROOT"
 ensure_venv
 ensure_postgres
 ensure_redis
+ensure_wrk
 use_local_environment
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}"
 export DATABASE_OWNER_URL="${BENCH_DATABASE_OWNER_URL:-}"  # empty: the owner of DATABASE_URL (common/db/roles.py)
