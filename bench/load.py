@@ -207,7 +207,7 @@ def run_wrk(url: str, token: str, seconds: int, connections: int = CONNECTIONS) 
                             text=True).stdout
     if "Latency Distribution" not in output:
         raise RuntimeError(f"wrk measured nothing at {url}:\n{output}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)$", output, re.MULTILINE)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
