@@ -219,7 +219,7 @@ def _status_check(base: str, path: str, token: str) -> tuple[int, str]:
     """The answer's status, and the path to measure: a cursor list's second page (its `next`), else `path`."""
     import httpx
 
-    response = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    response = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=600)
     if response.status_code == 200 and "/interactions/" in path and response.json().get("next"):
         return 200, response.json()["next"].removeprefix(base)
     return response.status_code, path
@@ -270,7 +270,8 @@ def measure_load(*, seconds: int = 60, interactions: int = INTERACTIONS, port: i
     return results
 
 
-def profile(*, interactions: int = INTERACTIONS, repeat: int = 20) -> dict[tuple[str, str], dict[str, Any]]:
+def profile(*, interactions: int = INTERACTIONS, repeat: int = 20,
+            only: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """In one process, through Django's test client with the same JWT header: per role and endpoint, the queries
     of one request and the median milliseconds of `repeat` requests (no server, no concurrency)."""
     import statistics
@@ -292,20 +293,22 @@ def profile(*, interactions: int = INTERACTIONS, repeat: int = 20) -> dict[tuple
     for role, user in users.items():
         header = {"HTTP_AUTHORIZATION": f"Bearer {access_token(user)}"}
         for name, path in paths[role].items():
+            if only and name not in only and not name.startswith("ceiling"):
+                continue
             response = client.get(path, **header)
             if response.status_code == 200 and "/interactions/" in path and response.json().get("next"):
                 path = response.json()["next"].removeprefix("http://testserver")
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path, **header)
             assert response.status_code == 200, (path, response.status_code)
+            sql = [q["sql"] for q in queries.captured_queries]  # now: every request clears the connection's log
             times = []
             for _ in range(repeat):
                 started = time.perf_counter()
                 client.get(path, **header)
                 times.append(1000 * (time.perf_counter() - started))
-            rows[(role, name)] = {"queries": len(queries), "ms": round(statistics.median(times), 1),
-                                  "sql": [q["sql"] for q in queries.captured_queries]}
-            print(f"  {role:>10} {name:<30} {len(queries):>3} queries  {rows[(role, name)]['ms']:>7.1f} ms",
+            rows[(role, name)] = {"queries": len(sql), "ms": round(statistics.median(times), 1), "sql": sql}
+            print(f"  {role:>10} {name:<30} {len(sql):>3} queries  {rows[(role, name)]['ms']:>7.1f} ms",
                   flush=True)
     return rows
 
@@ -319,10 +322,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="Instead: queries and median time per request in one process (no server).")
     parser.add_argument("--sql", action="store_true", help="With --profile: print each request's SQL.")
+    parser.add_argument("--repeat", type=int, default=20, help="With --profile: requests timed per endpoint.")
     args = parser.parse_args(argv)
     setup_django()
     if args.profile:
-        for (role, name), row in profile(interactions=args.interactions).items():
+        for (role, name), row in profile(interactions=args.interactions, repeat=args.repeat,
+                                            only=set(filter(None, args.only.split(','))) or None).items():
             if args.sql:
                 print(f"-- {role} {name}", *row["sql"], sep="\n  ")
         return
