@@ -4,12 +4,15 @@
 
 Migrates the bench database, loads the bench tenant when missing (bench.generate: 2,000 agents, 1,000,000
 interactions and 60,000 shifts in one month), then prints the figures of bench.computation and bench.ingestion.
+`--only load` (not in the default set: about 15 minutes) runs the read API under load with wrk (bench.load;
+`--quick` or `--seconds N` for shorter runs than 60 s per endpoint).
 Not a test: the figures are ratios against baselines measured in the same run on the same machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 from bench.generate import setup_django
 
@@ -19,7 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ingest-rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="computation,ingestion,alerts,export,reports,growth",
-                        help="Comma-separated parts to run (default: all).")
+                        help="Comma-separated parts to run, of computation,ingestion,alerts,export,reports,growth,"
+                             "load (default: all but load).")
+    parser.add_argument("--seconds", type=int, default=None, help="load: seconds per endpoint (default 60).")
+    parser.add_argument("--quick", action="store_true", help="load: 10 seconds per endpoint.")
     args = parser.parse_args(argv)
     setup_django()
     from django.core.management import call_command
@@ -30,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     from bench.generate import as_owner
     from bench.ingestion import measure_ingestion
     from bench.reports import measure_reports, print_reports
+    from bench.load import measure_load
+    from bench.load import report as report_load
 
     parts = set(args.only.split(","))
     with as_owner():
@@ -63,6 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     if "reports" in parts:
         print(f"Report endpoints over 12 computed periods and the October interactions (best of {args.runs})")
         print_reports(measure_reports(runs=args.runs))
+    if "load" in parts:
+        seconds = 10 if args.quick else (args.seconds or int(os.environ.get("LOAD_BENCH_SECONDS", "60")))
+        print("API under load (wrk against gunicorn, per role and endpoint)", flush=True)
+        report_load(measure_load(seconds=seconds))
 
 
 if __name__ == "__main__":

@@ -14,21 +14,25 @@ def resolve_actor(request, tenant_slug: str) -> Actor:
 
     404 (never 403) so that nobody learns which tenants exist.
     """
-    from accounts.models import APIKey, Membership, Tenant
+    from accounts.models import APIKey, Membership
 
-    tenant = Tenant.objects.filter(slug=tenant_slug, is_active=True).first()
-    if tenant is None:
-        raise NotFound()
-    # From here on the request is about this tenant: row-level security shows only its rows (common/rls.py).
-    rls.scope_enter_tenant(tenant.pk)
     if isinstance(request.auth, APIKey):
-        if request.auth.tenant_id != tenant.pk:
+        tenant = request.auth.tenant  # loaded with the key (accounts.authentication)
+        if tenant.slug != tenant_slug or not tenant.is_active:
             raise NotFound()
+        # From here on the request is about this tenant: row-level security shows only its rows (common/rls.py).
+        rls.scope_enter_tenant(tenant.pk)
         language_prefer(request, tenant.default_language)
         return Actor(tenant=tenant, role=INTEGRATION, api_key=request.auth)
-    membership = Membership.objects.active().filter(tenant=tenant, user_id=request.user.pk).first()
+    # The tenant and the user's membership of it in one query: the lookup names both the tenant (by slug) and the
+    # user, so it reads no other tenant's membership; memberships are tenant-owned, hence the scope around it.
+    with rls.all_tenants():
+        membership = (Membership.objects.active().select_related("tenant")
+                      .filter(tenant__slug=tenant_slug, tenant__is_active=True, user_id=request.user.pk).first())
     if membership is None:
         raise NotFound()
+    tenant = membership.tenant
+    rls.scope_enter_tenant(tenant.pk)
     # Only now: a tenant's language must not tell outsiders that the tenant exists.
     language_prefer(request, request.user.language, tenant.default_language)
     return Actor(tenant=tenant, role=membership.role, user=request.user, membership=membership)

@@ -5,10 +5,20 @@ class PerformanceConfig(AppConfig):
     name = "performance"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import Tenant
         from common.vocabulary import vocabulary_register
         from performance import models
         from performance.kpis import UNIT_LABELS
         from performance.services.ingestion.scenarios import BUILT_IN_SCENARIOS
+        from performance.services.tenant_kpis import catalog
+
+        # The cached KPI definitions of a tenant are dropped when one changes (performance.services.tenant_kpis).
+        for signal in (post_save, post_delete):
+            signal.connect(catalog.forget_on_definition_change, sender=models.TenantKpiDefinition,
+                           dispatch_uid="tenant-kpi-cache")
+        post_save.connect(catalog.forget_on_tenant_change, sender=Tenant, dispatch_uid="tenant-kpi-cache-tenant")
 
         vocabulary_register("channels", models.Channel.choices)
         vocabulary_register("directions", models.Direction.choices)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.db.models import Q
 
-from accounts.querysets import TENANT_WIDE, granted_teams
+from accounts.querysets import TENANT_WIDE, granted_teams, in_granted_teams
 from common.models import TenantScopedQuerySet
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ class ByAgentTeamQuerySet(TenantScopedQuerySet):
             return self
         if actor.role == "agent":
             return self.filter(agent_id=actor.agent_id) if action == "view" and actor.agent_id else self.none()
-        return self.filter(team__in=granted_teams(actor, action).values("pk"))
+        condition = in_granted_teams(actor, action)
+        return self.none() if condition is None else self.filter(condition)
 
 
 class InteractionQuerySet(ByAgentTeamQuerySet):

@@ -8,6 +8,7 @@ ensure_venv
   -e "$ROOT[dev,bench]"
 ensure_postgres
 ensure_redis
+ensure_wrk
 use_local_environment
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixiao_bench}"
 export DATABASE_OWNER_URL="${BENCH_DATABASE_OWNER_URL:-}"  # empty: the owner of DATABASE_URL (common/db/roles.py)

@@ -69,6 +69,18 @@ ensure_gettext() {
   fi
 }
 
+ensure_wrk() {
+  # The load benchmark (bench/load.py) drives gunicorn with wrk, an HTTP load generator (Debian package wrk).
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "Installing wrk ..."
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    else
+      sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    fi
+  fi
+}
+
 compile_messages() {
   # The translations (locale/*/LC_MESSAGES/django.po) are compiled on every set-up; it takes a second.
   ensure_gettext

@@ -48,3 +48,59 @@ def test_list_query_count_does_not_grow(cast, client_as, resource, role):
     assert many_rows > few_rows
     assert many == few
     assert few <= 8
+
+
+# The read endpoints under load (README "Benchmark"): the same queries whatever the number of rows, and for a
+# supervisor (team grants) no more than that and one query for the leaderboard's granted teams: the grants are a
+# semi-join inside the rows' query. Each request: the membership with its tenant (1), then the endpoint's own.
+READ_QUERIES = {
+    "admin": {"score detail": 4, "scores": 6, "leaderboard": 6, "interactions": 2},
+    "supervisor": {"score detail": 4, "scores": 6, "leaderboard": 7, "interactions": 2},
+}
+
+
+def computed_period(cast, agents_per_team: int):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import InteractionFactory
+    from tests.performance.conftest import compute_now, make_period, make_version
+
+    when = datetime(2026, 10, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for team in (cast.north, cast.south):
+        for i in range(agents_per_team):
+            agent = AgentFactory(team=team, employee_code=f"{team.name[0]}R{agents_per_team}-{i}")
+            for csat in (5, 4, 1):
+                InteractionFactory(agent=agent, started_at=when, csat=csat)
+    from performance.models import SchemeVersion
+
+    if not SchemeVersion.objects.filter(tenant=cast.tenant).exists():
+        make_version(cast.tenant, kpis=[("csat", 60, 0, 100, 1), ("aht", 40, 600, 300, 1)])
+    period = make_period(cast.tenant, kind="custom", end=datetime(2026, 11, agents_per_team % 28 + 1).date())
+    compute_now(period)
+    return period
+
+
+def read_urls(cast, period) -> dict[str, str]:
+    from performance.models import AgentPeriodScore
+
+    score = AgentPeriodScore.objects.filter(period=period, agent__team=cast.north, total__isnull=False).first()
+    return {"score detail": cast.url(f"periods/{period.pk}/scores/{score.pk}/"),
+            "scores": cast.url(f"periods/{period.pk}/scores/"),
+            "leaderboard": cast.url(f"periods/{period.pk}/leaderboard/"),
+            "interactions": cast.url("interactions/")}
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor"])
+def test_read_endpoints_run_a_constant_number_of_queries(cast, client_as, role):
+    client = client_as(cast.users[role])
+    few = read_urls(cast, computed_period(cast, 2))
+    many = read_urls(cast, computed_period(cast, 20))
+    for name, expected in READ_QUERIES[role].items():
+        counts = []
+        for urls in (few, many):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(urls[name], {} if name == "score detail" else {"page_size": 100})
+            assert response.status_code == 200, (name, response.content)
+            counts.append(len(ctx))
+        assert counts == [expected] * 2, (name, counts)

@@ -147,18 +147,28 @@ class _ChildOfMixin:
     parent_model: type
     parent_kwarg: str
     parent_field: str
+    # Actions that do not read the parent itself: the parent's visibility is a subquery of the children's query
+    # instead of a query of its own (an invisible or missing parent still gives 404, as no child matches).
+    parent_as_subquery: frozenset[str] = frozenset()
+    parent = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False) or self.action in self.parent_as_subquery:
             return
-        self.parent = self.parent_model.objects.for_actor(self.actor, "view").filter(
-            pk=self.kwargs[self.parent_kwarg]).first()
+        self.parent = self._visible_parents().first()
         if self.parent is None:
             raise NotFound()
 
+    def _visible_parents(self):
+        return self.parent_model.objects.for_actor(self.actor, "view").filter(pk=self.kwargs[self.parent_kwarg])
+
     def filter_queryset(self, queryset):
-        if not getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False):
+            pass
+        elif self.parent is None:
+            queryset = queryset.filter(**{f"{self.parent_field}__in": self._visible_parents().values("pk")})
+        else:
             queryset = queryset.filter(**{self.parent_field: self.parent})
         return super().filter_queryset(queryset)
 
@@ -401,6 +411,7 @@ class ScoreViewSet(_ChildOfMixin, TenantScopedViewSet, mixins.ListModelMixin, mi
     ordering_fields = list(ordering_map)
     ordering = ["rank"]
     parent_model, parent_kwarg, parent_field = KpiPeriod, "period_pk", "period"
+    parent_as_subquery = frozenset({"retrieve"})
     action_roles = {"list": SCORE_READERS, "retrieve": SCORE_READERS, "export": SCORE_READERS}
     query_params = {"list": frozenset({"revision"}), "export": frozenset({"revision", "file_format", "bom"})}
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_assessment_settings'),
-        ('performance', '0007_tenant_kpis'),
+        ('performance', '0008_computation_job_rerun'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

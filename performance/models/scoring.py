@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.querysets import TENANT_WIDE, granted_teams
+from accounts.querysets import TENANT_WIDE, in_granted_teams
 from common.models import TenantOwnedModel, TenantScopedQuerySet
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ class AgentResultQuerySet(TenantScopedQuerySet):
         if actor.role == "agent":
             return self.filter(agent_id=actor.agent_id) if actor.agent_id else self.none()
         if actor.role == "supervisor":
-            return self.filter(agent__team__in=granted_teams(actor, action).values("pk"))
+            condition = in_granted_teams(actor, action, "agent__team_id")
+            return self.none() if condition is None else self.filter(condition)
         return self.none()
 
 
