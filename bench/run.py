@@ -35,9 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     from bench.export import measure_export, print_export
     from bench.generate import as_owner
     from bench.ingestion import measure_ingestion
-    from bench.reports import measure_reports, print_reports
     from bench.load import measure_load
     from bench.load import report as report_load
+    from bench.reports import measure_reports, print_reports
 
     parts = set(args.only.split(","))
     with as_owner():
