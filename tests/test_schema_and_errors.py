@@ -27,6 +27,17 @@ def test_unknown_url_is_a_problem_document(db):
     assert response.json()["code"] == "not_found"
 
 
+def test_unknown_url_with_a_session_cookie_is_a_problem_document_for_every_method(db):
+    """A DELETE with a cookie (a browser) to an address that matches no route: 404 in the one format, not the CSRF
+    page of the framework (which answered 403 in HTML before the catch-all view was exempted)."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.cookies["sessionid"] = "anything"
+    response = client.delete("/api/v1/tenants/acme/assessment-campaigns/3/raters/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
 def test_validation_error_lists_every_field(cast, client_as):
     response = client_as(cast.users["admin"]).post(cast.url("invitations/"), {"email": "not-an-email", "role": "boss"})
     body = response.json()

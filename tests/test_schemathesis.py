@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework_simplejwt.tokens import AccessToken
@@ -99,6 +100,7 @@ def _seed_tenant() -> dict:
     tenant_kpis = _seed_tenant_kpis(tenant, agents)
     coaching = _seed_coaching(tenant, users, agents[0])
     assessments = _seed_assessments(tenant, users, agents, period)
+    connection, run = _seed_connection(tenant, users)
     ids = {
         "members": tenant.memberships.get(user=users["supervisor"]).pk, "teams": south.pk, "agents": agents[-1].pk,
         "api-keys": key.pk, "grants": team_grant.pk, "invitations": invitation.pk, "token": token,
@@ -113,6 +115,7 @@ def _seed_tenant() -> dict:
         "attachment_pk": appeal.attachments.get().pk, **tenant_kpis, "coaching": coaching.pk,
         "reward-rules": reward_version.rule_id, "rule_pk": reward_version.rule_id, "awards": award.pk,
         "reward-rule-versions": reward_version.pk, "alert-rules": alert_rule.pk, "alerts": alert.pk, **assessments,
+        "connections": connection.pk, "run_id": run.pk,
     }
     return {"tenant": tenant, "admin": users["admin"], "ids": ids}
 
@@ -160,6 +163,41 @@ def _seed_assessments(tenant, users, agents, period) -> dict:
     _link, token = services.assessment_customer_link_create(actor=admin, campaign=campaign, agent=agents[0])
     return {"assessment-templates": template.pk, "assessment-campaigns": campaign.pk,
             "assessment-requests": request.pk, "link_token": token}
+
+
+class _RefusingHelpDesk:
+    """A local help desk that refuses every request (401), so fuzzed `test/` and `sync/` calls end at once."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+
+def _seed_connection(tenant, users):
+    """A disabled Zendesk connection with one finished run (its account is pointed at a _RefusingHelpDesk)."""
+    from performance.models import ConnectionRun
+    from performance.services.connectors.connections import connection_create
+
+    connection = connection_create(actor=actor_for(users["admin"], tenant), kind="zendesk", account="fuzzdesk",
+                                   credentials={"email": "ops@fuzz.test", "api_token": "fuzz-token"},
+                                   start_date=date(2026, 10, 1), enabled=False)
+    run = ConnectionRun.objects.create(tenant=tenant, connection=connection, status="succeeded", pages=1)
+    return connection, run
 
 
 def _seed_coaching(tenant, users, agent):
@@ -221,6 +259,10 @@ def _path_parameters(operation, tenant, ids: dict) -> dict:
 
 def test_every_operation_conforms_to_the_schema(transactional_db, monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # computations run inline, as tests do
+    remote = _RefusingHelpDesk()
+    monkeypatch.setattr(django_settings, "CONNECTOR_BASE_URL_OVERRIDES", {"zendesk:fuzzdesk": remote.url})
+    # A fuzzed PATCH may point the connection at another account (a real remote, unreachable here): one attempt.
+    monkeypatch.setattr("performance.connectors.remote.MAX_ATTEMPTS", 1)
     seeded = _seed_tenant()
     tenant = seeded["tenant"]
     headers = {"Authorization": f"Bearer {AccessToken.for_user(seeded['admin'])}"}
