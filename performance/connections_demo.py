@@ -3,12 +3,13 @@ with mappings, a remote agent waiting to be mapped and two recorded runs, so the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.utils import timezone
 
 from accounts.models import Agent
 from common.actor import Actor
+from performance.connectors.freshdesk import CURSOR_VERSION, STREAMS
 from performance.models import (
     Connection,
     ConnectionAgent,
@@ -72,3 +73,38 @@ def demo_connection_seed(*, actor: Actor, agents: list[Agent], start: date) -> C
         status=ConnectionStatus.FAILING, cursor={"after_cursor": "MTc2NDY2"}, last_synced_at=ok.finished_at,
         last_error="/api/v2/incremental/tickets/cursor.json: still rate limited after 5 attempts")
     return connection
+
+
+FRESHDESK_DEMO_ACCOUNT = "jixiao-demo.freshdesk.com"
+
+
+def demo_freshdesk_connection_seed(*, actor: Actor, agents: list[Agent], start: date) -> Connection:
+    """A healthy Freshdesk connection beside the Zendesk one: disabled like it (placeholder key), its agents mapped
+    and one successful scheduled run, so a screen shows both kinds. Created once."""
+    existing = Connection.objects.filter(tenant=actor.tenant, kind="freshdesk", account=FRESHDESK_DEMO_ACCOUNT).first()
+    if existing is not None:
+        return existing
+    connection = connection_create(actor=actor, kind="freshdesk", account=FRESHDESK_DEMO_ACCOUNT,
+                                   name="Freshdesk (demo)", start_date=start, enabled=False,
+                                   credentials={"api_key": "demo-placeholder-key-0000"})
+    ConnectionAgent.objects.bulk_create([
+        ConnectionAgent(tenant=actor.tenant, connection=connection, remote_id=str(73_000_000_100 + n),
+                        email=f"fd.{agent.employee_code.lower()}@demo.jixiao.test", name=agent.display_name,
+                        agent=agent) for n, agent in enumerate(agents[3:6])
+    ])
+    now = timezone.now()
+    run = ConnectionRun.objects.create(
+        tenant=actor.tenant, connection=connection, trigger=RunTrigger.SCHEDULE, status=RunStatus.SUCCEEDED,
+        pages=2, tickets_read=148, created=131, updated=15, unchanged=2, fetch_ms=1930, write_ms=420,
+        started_at=now - timedelta(minutes=20), finished_at=now - timedelta(minutes=20) + timedelta(seconds=3),
+        cursor_reached=_freshdesk_cursor(now - timedelta(minutes=21)))
+    Connection.objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.OK, cursor=run.cursor_reached, last_synced_at=run.finished_at)
+    return connection
+
+
+def _freshdesk_cursor(moment) -> dict:
+    """A cursor as the Freshdesk adapter saves it at the end of a run (every stream read up to `moment`)."""
+    mark = {"since": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "seen": [], "page": 1}
+    return {"v": CURSOR_VERSION, "phase": "tickets", "rated_after": 0, "read_rated": [],
+            "streams": {name: dict(mark) for name in STREAMS}, "ratings": dict(mark)}

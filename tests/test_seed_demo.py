@@ -357,11 +357,22 @@ def test_the_demo_has_a_finished_360_campaign_with_customer_answers_shown_aggreg
     assert len(groups["customer"]["comments"]) == 2
 
 
+def test_the_demo_freshdesk_connection_is_synced_with_its_agents_mapped(seeded):
+    tenant, _, _, _ = seeded
+    connection = Connection.objects.get(tenant=tenant, kind="freshdesk")
+    assert (connection.account, connection.enabled, connection.status) == ("jixiao-demo.freshdesk.com", False, "ok")
+    client = bearer_client("admin@demo.jixiao.test")
+    runs = client.get(f"/api/v1/tenants/demo/connections/{connection.pk}/runs/").json()["results"]
+    assert [(run["status"], run["created"]) for run in runs] == [("succeeded", 131)]
+    detail = client.get(f"/api/v1/tenants/demo/connections/{connection.pk}/").json()
+    assert detail["unmapped_agents"] == 0 and "demo-placeholder-key" not in str(detail)
+
+
 def test_the_demo_zendesk_connection_is_disabled_with_runs_and_a_waiting_agent(seeded):
     tenant, first, _, _ = seeded
-    connection = Connection.objects.get(tenant=tenant)
+    connection = Connection.objects.get(tenant=tenant, kind="zendesk")
     assert (connection.kind, connection.enabled, connection.status) == ("zendesk", False, "failing")
-    assert (first["Connection"], first["ConnectionRun"], first["ConnectionAgent"]) == (1, 2, 4)
+    assert (first["Connection"], first["ConnectionRun"], first["ConnectionAgent"]) == (2, 3, 7)
     runs = bearer_client("admin@demo.jixiao.test").get(f"/api/v1/tenants/demo/connections/{connection.pk}/runs/")
     assert [run["status"] for run in runs.json()["results"]] == ["failed", "succeeded"]
     detail = bearer_client("admin@demo.jixiao.test").get(f"/api/v1/tenants/demo/connections/{connection.pk}/").json()

@@ -31,7 +31,7 @@ from common.webhooks.demo import demo_webhook_seed
 from feedback.assessment_demo import demo_assessment_seed
 from feedback.coaching_demo import demo_coaching_seed
 from feedback.demo import demo_appeals_seed, demo_qa_seed
-from performance.connections_demo import demo_connection_seed
+from performance.connections_demo import demo_connection_seed, demo_freshdesk_connection_seed
 from performance.demo import (
     DemoMonths,
     demo_activity_seed,
@@ -86,6 +86,7 @@ class Command(BaseCommand):
         invitation, link = _pending_invitation(actors[Role.ADMIN])
         webhook = demo_webhook_seed(actor=actors[Role.ADMIN])
         connection = demo_connection_seed(actor=actors[Role.ADMIN], agents=agents, start=months.previous_start)
+        demo_freshdesk_connection_seed(actor=actors[Role.ADMIN], agents=agents, start=months.previous_start)
 
         write = self.stdout.write
         write(f"Demo tenant '{tenant.slug}' is ready in {time.perf_counter() - started:.1f} s: {len(agents)} agents, "
