@@ -26,7 +26,7 @@ from performance.services.connectors import (
     connection_run_execute,
     connections_sync_due,
 )
-from performance.services.connectors.sync import INTERRUPTED
+from performance.services.connectors.sync import INTERRUPTED, LEASE_LOST
 from tests.connectors.conftest import HOUR, T0, run_sync, seed_remote
 from tests.connectors.zendesk_server import EMAIL, TOKEN
 from tests.factories import ScenarioFactory
@@ -200,6 +200,23 @@ def test_a_run_killed_between_pages_resumes_without_loss_or_duplicates(cast, adm
     run_sync(reference, desk())
     assert rows("zendesk:acme") == rows("zendesk:acme-reference")
     assert Interaction.objects.filter(source="zendesk:acme").count() == 4
+
+
+def test_a_run_that_lost_its_lease_writes_nothing_more(seeded, desk):
+    exports = []
+    successor = ConnectionRun.objects.create(tenant_id=seeded.tenant_id, connection=seeded, trigger="schedule")
+
+    def taken_over_before_second_page(request):
+        exports.append(request.url)
+        if len(exports) == 2:  # the lease expired while page 2 was fetched, and the successor claimed it
+            Connection.objects.filter(pk=seeded.pk).update(running_run=successor,
+                                                           lock_until=timezone.now() + dt.timedelta(minutes=5))
+
+    lost = run_sync(seeded, desk(hooks=[taken_over_before_second_page]))
+    seeded.refresh_from_db()
+    assert (lost.status, lost.error, lost.pages) == ("failed", LEASE_LOST, 1)
+    assert sorted(rows("zendesk:acme")) == ["1", "2"]  # page 2 was rolled back
+    assert seeded.cursor == lost.cursor_reached and seeded.running_run_id == successor.pk
 
 
 def test_rate_limits_server_errors_and_slow_answers_are_retried(seeded, desk, zendesk):

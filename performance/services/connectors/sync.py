@@ -6,7 +6,8 @@
   renewed with every page. A run killed anywhere leaves the lease to expire (CONNECTOR_LOCK_SECONDS); the next
   run takes over, marks the dead run failed and resumes from the saved cursor. Since a page's interactions and
   the cursor after it commit together, nothing is lost and nothing is written twice (rows are upserted by
-  (source, external id) anyway).
+  (source, external id) anyway). A run that finds its lease taken over (it outlived the lease between pages)
+  rolls that page back and stops, so two runs never write the same connection.
 - 401/403 → the connection needs attention (admins notified, `connection.needs_attention` webhook); other
   remote errors fail the run and keep the cursor; 429/5xx/timeouts are retried inside remote_get.
 """
@@ -34,8 +35,14 @@ from performance.services.connectors.pages import mappings_load, page_write, pen
 
 log = logging.getLogger(__name__)
 INTERRUPTED = gettext_noop("The run stopped without finishing (its worker died or was stopped); a later run resumed.")
+LEASE_LOST = gettext_noop("The run stopped: it held the connection longer than its lease and a later run took over. "
+                          "Its last page was not written; the later run reads it again.")
 INTERNAL = gettext_noop("The run failed on an internal error; it is logged. The next run resumes from the saved "
                         "cursor.")
+
+
+class LeaseLost(Exception):
+    """The connection's lease passed to another run while this one was between pages."""
 
 
 def _lease(now: dt.datetime) -> dt.datetime:
@@ -86,6 +93,10 @@ def connection_run_execute(*, run_id: int, help_desk=None) -> str:
     run.save(update_fields=["status", "started_at", "cursor_start"])
     try:
         _sync(run, connection, help_desk or help_desk_build(connection=connection))
+    except LeaseLost:
+        # The connection belongs to the run that took over: only this run's own row is closed.
+        run.status, run.error, run.finished_at = RunStatus.FAILED, LEASE_LOST, timezone.now()
+        run.save()
     except RemoteAuthError as exc:
         _finish(run, connection, status=ConnectionStatus.NEEDS_ATTENTION, error=str(exc))
         connection_needs_attention(connection=connection, run=run, error=str(exc))
@@ -116,8 +127,10 @@ def _sync(run: ConnectionRun, connection: Connection, help_desk) -> None:
         started = time.monotonic()
         with transaction.atomic():
             counts = page_write(connection=connection, run=run, tickets=page.tickets, mappings=mappings)
-            Connection.objects.filter(pk=connection.pk, running_run=run).update(
+            held = Connection.objects.filter(pk=connection.pk, running_run=run).update(
                 cursor=page.cursor, lock_until=_lease(timezone.now()))
+            if not held:
+                raise LeaseLost  # rolls this page back: its rows and cursor belong to the run that took over
             connection.cursor = page.cursor
             counts.add_to(run)
             run.pages += 1
