@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import Agent, Team
 from common.fields import BoundedDateField, ScopedPrimaryKeyRelatedField, StoredMessageField
+from common.representation import decimal_formatters
 from common.serializers import StrictModelSerializer, StrictSerializer
 from performance.models import (
     AgentPeriodScore,
@@ -294,6 +296,39 @@ class KpiBreakdownSerializer(StrictSerializer):
     def get_direction(self, line: dict) -> str:
         return self._kpi(line["kpi_code"]).direction
 
+    @cached_property
+    def _decimals(self):
+        return decimal_formatters(self)
+
+    @cached_property
+    def _labels(self) -> dict[str, tuple[str, str, str]]:
+        return {}
+
+    def _labels_of(self, code: str) -> tuple[str, str, str]:
+        """Name (in the request's language), unit and direction of a KPI, looked up once per response."""
+        labels = self._labels.get(code)
+        if labels is None:
+            kpi = self._kpi(code)
+            labels = self._labels[code] = (str(kpi.name), str(kpi.unit), kpi.direction)
+        return labels
+
+    def to_representation(self, line: dict) -> dict:
+        # Every line of every score in a list: the declared fields' output, built directly (common/representation).
+        (name, unit, direction), decimal = self._labels_of(line["kpi_code"]), self._decimals
+        return {
+            "kpi_code": str(line["kpi_code"]), "name": name, "unit": unit, "direction": direction,
+            "weight": decimal["weight"](line["weight"]), "floor": decimal["floor"](line["floor"]),
+            "target": decimal["target"](line["target"]), "min_sample": _int(line["min_sample"]),
+            "raw_value": decimal["raw_value"](line["raw_value"]), "sample_size": _int(line["sample_size"]),
+            "status": line["status"], "points": decimal["points"](line["points"]),
+            "weight_used": decimal["weight_used"](line["weight_used"]),
+            "contribution": decimal["contribution"](line["contribution"]),
+        }
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
 
 class SchemeVersionRefSerializer(StrictModelSerializer):
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
@@ -313,6 +348,26 @@ class SchemeScoreSerializer(StrictModelSerializer):
         model = AgentSchemeScore
         fields = ["scheme_version", "total", "rank", "percentile", "handled", "unscored_reason", "kpis"]
         read_only_fields = fields
+
+    @cached_property
+    def _decimals(self):
+        return decimal_formatters(self)
+
+    def to_representation(self, scheme_score: AgentSchemeScore) -> dict:
+        version, decimal = scheme_score.scheme_version, self._decimals
+        kpis = self.fields["kpis"].child
+        return {
+            "scheme_version": {"id": version.pk, "scheme": version.scheme_id, "scheme_name": version.scheme.name,
+                               "number": version.number},
+            "total": decimal["total"](scheme_score.total), "rank": scheme_score.rank,
+            "percentile": decimal["percentile"](scheme_score.percentile), "handled": scheme_score.handled,
+            "unscored_reason": _message(scheme_score.unscored_reason),
+            "kpis": [kpis.to_representation(line) for line in scheme_score.kpis],
+        }
+
+
+def _message(stored: str | None) -> str | None:
+    return gettext(stored) if stored else stored
 
 
 class AdjustmentSerializer(StrictModelSerializer):
@@ -337,8 +392,8 @@ class AdjustmentCreateSerializer(StrictSerializer):
 class ScoreSerializer(StrictModelSerializer):
     revision = serializers.IntegerField(source="revision.number", read_only=True)
     agent = ScoreAgentSerializer(read_only=True)
-    schemes = SchemeScoreSerializer(source="scheme_scores", many=True, read_only=True)
-    adjustments = AdjustmentSerializer(many=True, read_only=True)
+    schemes = SchemeScoreSerializer(source="scheme_score_rows", many=True, read_only=True)
+    adjustments = AdjustmentSerializer(source="adjustment_rows", many=True, read_only=True)
     adjusted_total = serializers.SerializerMethodField(help_text="total + Σ adjustment points (closed periods).")
     unscored_reason = StoredMessageField(read_only=True, help_text="Why the agent has no total; blank when scored.")
 
@@ -353,12 +408,31 @@ class ScoreSerializer(StrictModelSerializer):
         adjusted = adjusted_total(score)
         return None if adjusted is None else str(adjusted)
 
+    @cached_property
+    def _decimals(self):
+        return decimal_formatters(self)
+
+    def to_representation(self, score: AgentPeriodScore) -> dict:
+        # A page of scores is the dashboards' most read answer: built directly, like its KPI lines.
+        agent, decimal, fields = score.agent, self._decimals, self.fields
+        schemes = fields["schemes"].child
+        return {
+            "id": score.pk, "period": score.period_id, "revision": score.revision.number, "job": score.job_id,
+            "agent": {"id": agent.pk, "employee_code": agent.employee_code, "display_name": agent.display_name},
+            "team": score.team_id, "total": decimal["total"](score.total),
+            "adjusted_total": self.get_adjusted_total(score), "rank": score.rank,
+            "percentile": decimal["percentile"](score.percentile), "handled": score.handled,
+            "unscored_reason": _message(score.unscored_reason),
+            "schemes": [schemes.to_representation(s) for s in score.scheme_score_rows],
+            "adjustments": fields["adjustments"].to_representation(score.adjustment_rows),
+        }
+
 
 def adjusted_total(score: AgentPeriodScore) -> Decimal | None:
-    """total + Σ adjustment points (adjustments prefetched)."""
+    """total + Σ adjustment points (adjustments prefetched into `adjustment_rows`, see scoring_views)."""
     if score.total is None:
         return None
-    return score.total + sum((a.points for a in score.adjustments.all()), Decimal(0))
+    return score.total + sum((a.points for a in score.adjustment_rows), Decimal(0))
 
 
 class PeriodRefSerializer(StrictModelSerializer):
@@ -370,6 +444,9 @@ class PeriodRefSerializer(StrictModelSerializer):
 
 class ScoreHistorySerializer(ScoreSerializer):
     period = PeriodRefSerializer(read_only=True)
+
+    def to_representation(self, score: AgentPeriodScore) -> dict:
+        return super().to_representation(score) | {"period": self.fields["period"].to_representation(score.period)}
 
 
 # Simulation

@@ -1,0 +1,87 @@
+"""The score serializers build their answers directly (common/representation.py); what they give must be what
+their declared fields give through DRF's generic path, for every shape a score takes: scored and unscored, two
+schemes, a tenant KPI, adjustments, the score history, and in both languages."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from rest_framework import serializers as drf
+
+from performance.api import scoring_serializers
+from performance.models import AgentPeriodScore
+from performance.services.scoring import period_close, period_open_review, score_adjustment_create
+from tests.factories import InteractionFactory
+from tests.performance.conftest import admin_actor, compute_now, make_period, make_version
+from tests.performance.tenant_kpi_helpers import define, value
+
+OCT = datetime(2026, 10, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+HAND_BUILT = (scoring_serializers.KpiBreakdownSerializer, scoring_serializers.SchemeScoreSerializer,
+              scoring_serializers.ScoreSerializer, scoring_serializers.ScoreHistorySerializer)
+
+
+def generic_representation():
+    """DRF's own field walk in place of every hand-built to_representation."""
+    patches = [mock.patch.object(cls, "to_representation", drf.Serializer.to_representation) for cls in HAND_BUILT]
+    for patch in patches:
+        patch.start()
+    return patches
+
+
+@pytest.fixture
+def period(cast):
+    """Two schemes (one for north only, with a tenant ratio KPI), scored and unscored agents, a closed period with
+    a positive and a negative adjustment."""
+    north, south = cast.north_agents, cast.south_agents
+    for agent, csats, talk in ((north[0], [5, 5, 4], 200), (north[1], [1, 5], 333), (south[0], [5], 41)):
+        for csat in csats:
+            InteractionFactory(agent=agent, started_at=OCT, csat=csat, talk_seconds=talk)
+    repeat = define(cast.tenant, "repeat_rate", "ratio", unit="percent")
+    value(repeat, north[0], date(2026, 10, 3), numerator=3, denominator=7)
+    value(repeat, north[1], date(2026, 10, 4), numerator=1, denominator=3)
+    make_version(cast.tenant, kpis=[("csat", 60, 0, 100, 2), ("aht", 40, 600, 120, 1)])
+    make_version(cast.tenant, name="North desk", teams=[cast.north],
+                 kpis=[("repeat_rate", 3, 0, 80, 1), ("aht", 1, 900, 100, 1)])
+    period = make_period(cast.tenant)
+    compute_now(period)
+    actor = admin_actor(cast.tenant)
+    period_open_review(actor=actor, period=period)
+    period_close(actor=actor, period=period)
+    score_adjustment_create(actor=actor, period=period, agent=north[1], points=Decimal("2.5"), reason="Late data")
+    score_adjustment_create(actor=actor, period=period, agent=north[1], points=Decimal("-1"), reason="Correction")
+    return period
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_scores_answer_as_their_declared_fields_would(cast, client_as, period, language):
+    client = client_as(cast.users["admin"])
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    adjusted = AgentPeriodScore.objects.get(period=period, agent=cast.north_agents[1])
+    urls = [cast.url(f"periods/{period.pk}/scores/"), cast.url(f"periods/{period.pk}/scores/{adjusted.pk}/"),
+            cast.url(f"agents/{cast.north_agents[1].pk}/score-history/")]
+    fast = [client.get(url, **headers).json() for url in urls]
+    patches = generic_representation()
+    try:
+        generic = [client.get(url, **headers).json() for url in urls]
+    finally:
+        for patch in patches:
+            patch.stop()
+    assert fast == generic
+    listed = fast[0]["results"]
+    assert {len(row["schemes"]) for row in listed} == {1, 2}, "north scored by two schemes, south by one"
+    assert any(row["unscored_reason"] for row in listed) and any(row["total"] for row in listed)
+    assert [a["points"] for a in fast[1]["adjustments"]] == ["2.50", "-1.00"]
+    lines = [line for scheme in fast[1]["schemes"] for line in scheme["kpis"]]
+    assert "repeat_rate" in {line["kpi_code"] for line in lines}
+
+
+def test_a_decimal_is_formatted_as_its_field_formats_it():
+    from common.representation import decimal_formatter
+
+    field = drf.DecimalField(max_digits=6, decimal_places=2)
+    formatted = decimal_formatter(field)
+    for raw in ("1", "2.345", "2.355", "-0.005", "99.999", Decimal("12.3456"), 7, 0.125, "0"):
+        assert formatted(raw) == field.to_representation(raw), raw
+    assert formatted(None) is None
