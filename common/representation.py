@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Context, Decimal
 
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 
@@ -30,6 +31,25 @@ def decimal_formatter(field: serializers.DecimalField) -> Callable[[object], str
         if not isinstance(value, Decimal):
             value = Decimal(str(value).strip())
         return f"{value.quantize(exponent, context=context):f}"
+
+    return formatted
+
+
+def datetime_formatter(field: serializers.DateTimeField) -> Callable[[object], str | None]:
+    """What `field.to_representation` gives for an aware datetime (ISO 8601 in the response's time zone, UTC as
+    Z), resolving the time zone once: make one per response."""
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if output_format is None or output_format.lower() != ISO_8601 or zone is None:
+        return field.to_representation
+
+    def formatted(value):
+        if not value:
+            return None
+        if isinstance(value, str) or not timezone.is_aware(value):
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return formatted
 

@@ -1,6 +1,7 @@
-"""The score serializers build their answers directly (common/representation.py); what they give must be what
-their declared fields give through DRF's generic path, for every shape a score takes: scored and unscored, two
-schemes, a tenant KPI, adjustments, the score history, and in both languages."""
+"""The serializers of the most read answers (scores, interactions) build them directly (common/representation.py);
+what they give must be what their declared fields give through DRF's generic path, for every shape a row takes:
+scored and unscored, two schemes, a tenant KPI, adjustments, the score history; interactions with and without a
+scenario, nulls, metadata; in both languages."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework import serializers as drf
 
-from performance.api import scoring_serializers
+from performance.api import ingestion_serializers, scoring_serializers
 from performance.models import AgentPeriodScore
 from performance.services.scoring import period_close, period_open_review, score_adjustment_create
 from tests.factories import InteractionFactory
@@ -19,15 +20,21 @@ from tests.performance.tenant_kpi_helpers import define, value
 
 OCT = datetime(2026, 10, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 HAND_BUILT = (scoring_serializers.KpiBreakdownSerializer, scoring_serializers.SchemeScoreSerializer,
-              scoring_serializers.ScoreSerializer, scoring_serializers.ScoreHistorySerializer)
+              scoring_serializers.ScoreSerializer, scoring_serializers.ScoreHistorySerializer,
+              ingestion_serializers.InteractionSerializer)
 
 
-def generic_representation():
-    """DRF's own field walk in place of every hand-built to_representation."""
+def fast_and_generic(client, urls, **headers) -> tuple[list, list]:
+    """The answers as served, then with DRF's own field walk in place of every hand-built to_representation."""
+    fast = [client.get(url, **headers).json() for url in urls]
     patches = [mock.patch.object(cls, "to_representation", drf.Serializer.to_representation) for cls in HAND_BUILT]
     for patch in patches:
         patch.start()
-    return patches
+    try:
+        return fast, [client.get(url, **headers).json() for url in urls]
+    finally:
+        for patch in patches:
+            patch.stop()
 
 
 @pytest.fixture
@@ -61,13 +68,7 @@ def test_scores_answer_as_their_declared_fields_would(cast, client_as, period, l
     adjusted = AgentPeriodScore.objects.get(period=period, agent=cast.north_agents[1])
     urls = [cast.url(f"periods/{period.pk}/scores/"), cast.url(f"periods/{period.pk}/scores/{adjusted.pk}/"),
             cast.url(f"agents/{cast.north_agents[1].pk}/score-history/")]
-    fast = [client.get(url, **headers).json() for url in urls]
-    patches = generic_representation()
-    try:
-        generic = [client.get(url, **headers).json() for url in urls]
-    finally:
-        for patch in patches:
-            patch.stop()
+    fast, generic = fast_and_generic(client, urls, **headers)
     assert fast == generic
     listed = fast[0]["results"]
     assert {len(row["schemes"]) for row in listed} == {1, 2}, "north scored by two schemes, south by one"
@@ -85,3 +86,25 @@ def test_a_decimal_is_formatted_as_its_field_formats_it():
     for raw in ("1", "2.345", "2.355", "-0.005", "99.999", Decimal("12.3456"), 7, 0.125, "0"):
         assert formatted(raw) == field.to_representation(raw), raw
     assert formatted(None) is None
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_interactions_answer_as_their_declared_fields_would(cast, client_as, language):
+    from performance.models import Scenario
+
+    agent = cast.north_agents[0]
+    refund = Scenario.objects.create(tenant=cast.tenant, code="refund")
+    rows = [
+        InteractionFactory(agent=agent, started_at=OCT, scenario=refund, csat=4, resolved=True,
+                           first_contact_resolved=False, first_response_seconds=95, customer_ref="C-77",
+                           metadata={"queue": "vip", "tags": ["a", "b"]}),
+        InteractionFactory(agent=agent, started_at=datetime(2026, 10, 1, 0, 0, 0, 250_000, tzinfo=ZoneInfo("UTC")),
+                           answered=False, talk_seconds=0, hold_seconds=0, acw_seconds=0, channel="chat",
+                           direction="outbound"),
+    ]
+    client = client_as(cast.users["admin"])
+    urls = [cast.url("interactions/"), cast.url(f"interactions/{rows[0].pk}/"), cast.url(f"interactions/{rows[1].pk}/")]
+    fast, generic = fast_and_generic(client, urls, HTTP_ACCEPT_LANGUAGE=language)
+    assert fast == generic
+    assert fast[1]["scenario_code"] == "refund" and fast[2]["scenario_code"] is None
+    assert fast[1]["started_at"] == "2026-10-15T02:00:00Z" and fast[2]["started_at"] == "2026-10-01T00:00:00.250000Z"
