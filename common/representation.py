@@ -8,6 +8,7 @@ dict directly with these helpers; their tests compare both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Context, Decimal
 
@@ -22,12 +23,24 @@ def decimal_formatter(field: serializers.DecimalField) -> Callable[[object], str
     coerce_to_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
     if field.localize or field.normalize_output or not coerce_to_string or field.decimal_places is None:
         return lambda value: None if value is None else field.to_representation(value)
-    exponent = Decimal(1).scaleb(-field.decimal_places)
-    context = Context(prec=field.max_digits, rounding=field.rounding)
+    places, digits = field.decimal_places, field.max_digits
+    exponent = Decimal(1).scaleb(-places)
+    context = Context(prec=digits, rounding=field.rounding)
+    # Stored breakdowns hold decimals as strings already written to the field's places ("75.0000"): such a string
+    # is its own representation, and recognising it is cheaper than parsing and quantizing it.
+    if digits is None:
+        whole = r"(?:0|[1-9]\d*)"
+    elif digits > places:
+        whole = rf"(?:0|[1-9]\d{{0,{digits - places - 1}}})"
+    else:
+        whole = "0"
+    canonical = re.compile(rf"-?{whole}\.\d{{{places}}}" if places else rf"-?{whole}")
 
     def formatted(value):
         if value is None:
             return None
+        if type(value) is str and canonical.fullmatch(value):
+            return value
         if not isinstance(value, Decimal):
             value = Decimal(str(value).strip())
         return f"{value.quantize(exponent, context=context):f}"

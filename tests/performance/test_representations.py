@@ -4,13 +4,16 @@ scored and unscored, two schemes, a tenant KPI, adjustments, the score history; 
 scenario, nulls, metadata; in both languages."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework import serializers as drf
 
+from common.representation import decimal_formatter
 from performance.api import ingestion_serializers, scoring_serializers
 from performance.models import AgentPeriodScore
 from performance.services.scoring import period_close, period_open_review, score_adjustment_create
@@ -78,13 +81,26 @@ def test_scores_answer_as_their_declared_fields_would(cast, client_as, period, l
     assert "repeat_rate" in {line["kpi_code"] for line in lines}
 
 
-def test_a_decimal_is_formatted_as_its_field_formats_it():
-    from common.representation import decimal_formatter
+FIELD_SHAPES = [(6, 2), (5, 2), (7, 2), (14, 4), (18, 4), (4, 4), (3, 0), (None, 2)]
 
-    field = drf.DecimalField(max_digits=6, decimal_places=2)
+
+@given(shape=st.sampled_from(FIELD_SHAPES),
+       value=st.one_of(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**7, max_value=10**7),
+                       st.decimals(places=4, min_value=-10**5, max_value=10**5), st.integers(-10**6, 10**6),
+                       st.floats(-1e5, 1e5, allow_nan=False),
+                       st.from_regex(r"-?[0-9]{1,8}(\.[0-9]{0,6})?", fullmatch=True)))
+def test_a_decimal_is_formatted_as_its_field_formats_it(shape, value):
+    digits, places = shape
+    field = drf.DecimalField(max_digits=digits, decimal_places=places)
     formatted = decimal_formatter(field)
-    for raw in ("1", "2.345", "2.355", "-0.005", "99.999", Decimal("12.3456"), 7, 0.125, "0"):
-        assert formatted(raw) == field.to_representation(raw), raw
+    for raw in (value, str(value)):
+        try:
+            expected = field.to_representation(raw)
+        except InvalidOperation:
+            with pytest.raises(InvalidOperation):
+                formatted(raw)
+        else:
+            assert formatted(raw) == expected, raw
     assert formatted(None) is None
 
 
