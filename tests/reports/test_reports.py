@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Q
 from openpyxl import load_workbook
 
 from tests.factories import InteractionFactory
@@ -164,6 +165,38 @@ def test_channels_by_channel_scenario_and_direction(cast, admin):
     assert rows[("channel", "phone")]["answer_rate"] == "50.0000" and rows[("channel", "chat")]["aht"] == "120.0000"
     assert rows[("direction", "outbound")]["connect_rate"] == "50.0000"
     assert rows[("direction", "inbound")]["outbound_calls"] == "0.0000"
+
+
+def test_channels_sum_each_dimension_over_the_others(cast, admin):
+    """Each dimension's figures equal a GROUP BY of that dimension alone, keys in code order, no scenario last."""
+    from django.db.models import Count, Sum
+
+    from performance.models import Interaction, Scenario
+
+    period = month(cast.tenant, date(2026, 10, 1))
+    moment = datetime(2026, 10, 9, 10, tzinfo=SHANGHAI)
+    refund, billing = (Scenario.objects.create(tenant=cast.tenant, code=code) for code in ("refund", "billing"))
+    shapes = [("phone", "inbound", refund, True, 5), ("phone", "outbound", None, False, None),
+              ("chat", "inbound", billing, True, 2), ("email", "inbound", refund, True, 4),
+              ("phone", "inbound", billing, False, None), ("chat", "outbound", None, True, 1)]
+    for n, (channel, direction, scenario, answered, csat) in enumerate(shapes * 2):
+        InteractionFactory(agent=cast.north_agents[n % 3], started_at=moment, channel=channel, direction=direction,
+                           scenario=scenario, answered=answered, csat=csat, talk_seconds=60 + n * 7)
+    rows = get(admin, cast, "channels", period=period.pk)["rows"]
+    assert [(r["dimension"], r["key"]) for r in rows] == [
+        ("channel", "chat"), ("channel", "email"), ("channel", "phone"),
+        ("scenario", "billing"), ("scenario", "refund"), ("scenario", None),
+        ("direction", "inbound"), ("direction", "outbound")]
+    for dimension, field in (("channel", "channel"), ("scenario", "scenario__code"), ("direction", "direction")):
+        alone = {row[field]: row for row in Interaction.objects.filter(tenant=cast.tenant).order_by().values(field)
+                 .annotate(n=Count("pk"), handled=Count("pk", filter=Q(answered=True)), rated=Count("csat"),
+                           talk=Sum("talk_seconds", filter=Q(answered=True)))}
+        for row in (r for r in rows if r["dimension"] == dimension):
+            expected = alone[row["key"]]
+            assert (row["offered"], row["handled"]) == (f"{expected['n']}.0000", f"{expected['handled']}.0000")
+            if expected["handled"]:
+                handle = Decimal(expected["talk"] + expected["handled"] * 90) / expected["handled"]
+                assert row["aht"] == f"{handle.quantize(Decimal('0.0001'))}"
 
 
 def test_dashboard_headlines(cast, admin, client_as, october):
