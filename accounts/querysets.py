@@ -88,10 +88,18 @@ def in_granted_teams(actor: Actor, action: str, team_field: str = "team_id"):
     page (interactions newest first) reads a page's worth of rows; `team_id IN (SELECT …)` would be planned as a
     join that reads and sorts every row of the granted teams first (25 ms against 490 ms on the bench tenant).
     None when no grant lets the actor's role do `action`: then no row is theirs by grant."""
+    team_ids = granted_team_ids(actor, action)
+    return None if team_ids is None else EqualsAny(F(team_field), ArraySubquery(team_ids))
+
+
+def granted_team_ids(actor: Actor, action: str):
+    """The ids of the teams granted to the actor for `action` (roles that need grants), as a subquery of the grants
+    alone: the teams of `granted_teams` without reading the teams. None when no grant lets the actor's role do
+    `action`."""
     codenames = GRANTS_FOR.get((actor.role, action))
     if not codenames or actor.user is None:
         return None
-    return EqualsAny(F(team_field), ArraySubquery(_grants(actor, codenames).values("content_object_id")))
+    return _grants(actor, codenames).values("content_object_id")
 
 
 class TeamQuerySet(TenantScopedQuerySet):

@@ -24,10 +24,15 @@ def adjusted_total():
                                  output_field=DecimalField(max_digits=8, decimal_places=2))
 
 
+def previous_periods(period: KpiPeriod):
+    """Periods of the same kind that ended on or before this one started and have results, latest first."""
+    return KpiPeriod.objects.filter(tenant_id=period.tenant_id, kind=period.kind, end__lte=period.start,
+                                    current_revision__isnull=False).order_by("-end", "-start")
+
+
 def previous_period(period: KpiPeriod) -> KpiPeriod | None:
     """The latest period of the same kind that ended on or before this one started and has results."""
-    return KpiPeriod.objects.filter(tenant_id=period.tenant_id, kind=period.kind, end__lte=period.start,
-                                    current_revision__isnull=False).order_by("-end", "-start").first()
+    return previous_periods(period).first()
 
 
 def _score_rows(revision: ScoreRevision):
