@@ -12,6 +12,7 @@ class PerformanceConfig(AppConfig):
         from performance import models
         from performance.kpis import UNIT_LABELS
         from performance.services.ingestion.scenarios import BUILT_IN_SCENARIOS
+        from performance.services.scoring import version_refs
         from performance.services.tenant_kpis import catalog
 
         # The cached KPI definitions of a tenant are dropped when one changes (performance.services.tenant_kpis).
@@ -19,6 +20,11 @@ class PerformanceConfig(AppConfig):
             signal.connect(catalog.forget_on_definition_change, sender=models.TenantKpiDefinition,
                            dispatch_uid="tenant-kpi-cache")
         post_save.connect(catalog.forget_on_tenant_change, sender=Tenant, dispatch_uid="tenant-kpi-cache-tenant")
+        # The cached scheme version references of a tenant likewise (performance.services.scoring.version_refs).
+        for signal in (post_save, post_delete):
+            for sender in (models.SchemeVersion, models.ScoringScheme):
+                signal.connect(version_refs.forget_on_change, sender=sender,
+                               dispatch_uid=f"scheme-version-refs-{sender.__name__}")
 
         vocabulary_register("channels", models.Channel.choices)
         vocabulary_register("directions", models.Direction.choices)

@@ -99,8 +99,12 @@ def test_read_endpoints_run_a_constant_number_of_queries(cast, client_as, role):
     for name, expected in READ_QUERIES[role].items():
         counts = []
         for urls in (few, many):
+            params = {} if name == "score detail" else {"page_size": 100}
+            # In the steady state dashboards see: a first request fills the cached scheme version references
+            # (one query more, tests/performance/test_read_caching.py).
+            client.get(urls[name], params)
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(urls[name], {} if name == "score detail" else {"page_size": 100})
+                response = client.get(urls[name], params)
             assert response.status_code == 200, (name, response.content)
             counts.append(len(ctx))
         assert counts == [expected] * 2, (name, counts)

@@ -35,6 +35,7 @@ from performance.services.scoring.schemes import (
     WEIGHT_NOT_POSITIVE,
     version_warnings,
 )
+from performance.services.scoring.version_refs import SchemeVersionRefs
 from performance.services.tenant_kpis.catalog import KpiLookup
 
 DIRECTIONS = [("higher", "Higher is better"), ("lower", "Lower is better"),
@@ -353,12 +354,15 @@ class SchemeScoreSerializer(StrictModelSerializer):
     def _decimals(self):
         return decimal_formatters(self)
 
+    @cached_property
+    def _versions(self) -> SchemeVersionRefs:
+        actor = self.context.get("actor")
+        return SchemeVersionRefs(actor.tenant.pk)
+
     def to_representation(self, scheme_score: AgentSchemeScore) -> dict:
-        version, decimal = scheme_score.scheme_version, self._decimals
-        kpis = self.fields["kpis"].child
+        decimal, kpis = self._decimals, self.fields["kpis"].child
         return {
-            "scheme_version": {"id": version.pk, "scheme": version.scheme_id, "scheme_name": version.scheme.name,
-                               "number": version.number},
+            "scheme_version": dict(self._versions[scheme_score.scheme_version_id]),
             "total": decimal["total"](scheme_score.total), "rank": scheme_score.rank,
             "percentile": decimal["percentile"](scheme_score.percentile), "handled": scheme_score.handled,
             "unscored_reason": _message(scheme_score.unscored_reason),

@@ -366,11 +366,12 @@ class JobViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 # Prefetched into plain lists (to_attr): a related manager's prefetch makes a queryset per row, which cost a
-# page of 50 scores more than its two queries.
+# page of 50 scores more than its two queries. The scheme versions the rows name come from their cached references
+# (performance.services.scoring.version_refs), not from a join.
 SCORE_QUERYSET = AgentPeriodScore.objects.filter(revision__is_complete=True).select_related(
     "agent", "revision").prefetch_related(
-    Prefetch("scheme_scores", AgentSchemeScore.objects.select_related("scheme_version__scheme").order_by(
-        "scheme_version__scheme_id", "scheme_version_id"), to_attr="scheme_score_rows"),
+    Prefetch("scheme_scores", AgentSchemeScore.objects.order_by("scheme_version__scheme_id", "scheme_version_id"),
+             to_attr="scheme_score_rows"),
     Prefetch("adjustments", to_attr="adjustment_rows"),
 )
 FILE_FORMAT_PARAMETER = OpenApiParameter("file_format", OpenApiTypes.STR, enum=list(exports.FILE_FORMATS),

@@ -1,13 +1,17 @@
-"""The cached KPI definitions of a tenant (performance.services.tenant_kpis.catalog): read once, then from the
-cache, and dropped on every change that shows in the catalog."""
+"""The cached KPI definitions of a tenant (performance.services.tenant_kpis.catalog) and scheme version references
+(performance.services.scoring.version_refs): read once, then from the cache, and dropped on every change that
+shows in an answer."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from performance.services.scoring.version_refs import CACHE_KEY as VERSION_KEY
 from performance.services.tenant_kpis.catalog import CACHE_KEY, tenant_kpi_entries
 from tests.performance.tenant_kpi_helpers import define
 
@@ -91,3 +95,56 @@ def test_cached_entries_are_translated_in_each_requests_language(cast, admin):
     assert english["formula"] == "Σ value over the period"
     assert chinese["formula"] != english["formula"]
     assert catalog_entry(admin, cast, "orders", HTTP_ACCEPT_LANGUAGE="en")["formula"] == english["formula"]
+
+
+# The scheme version references of the score breakdowns (performance.services.scoring.version_refs).
+
+
+def version_queries(queries) -> int:
+    return sum("performance_schemeversion" in q["sql"] and "performance_agentschemescore" not in q["sql"]
+               for q in queries.captured_queries)
+
+
+@pytest.fixture
+def scored(cast):
+    from tests.factories import InteractionFactory
+    from tests.performance.conftest import compute_now, make_period, make_version
+
+    InteractionFactory(agent=cast.north_agents[0], csat=5, started_at=datetime(2026, 10, 9, 3, tzinfo=UTC))
+    version = make_version(cast.tenant, kpis=[("csat", 1, 0, 100, 1)])
+    period = make_period(cast.tenant)
+    compute_now(period)
+    return period, version
+
+
+def scheme_refs(client, cast, period) -> list[dict]:
+    rows = client.get(cast.url(f"periods/{period.pk}/scores/")).json()["results"]
+    return [scheme["scheme_version"] for row in rows for scheme in row["schemes"]]
+
+
+def test_score_pages_name_their_versions_from_the_cache(cast, admin, scored):
+    period, version = scored
+    cache.delete(VERSION_KEY.format(tenant_id=cast.tenant.pk))
+    with CaptureQueriesContext(connection) as first:
+        refs = scheme_refs(admin, cast, period)
+    with CaptureQueriesContext(connection) as second:
+        assert scheme_refs(admin, cast, period) == refs
+    assert refs and refs[0] == {"id": version.pk, "scheme": version.scheme_id, "scheme_name": "Standard",
+                                "number": 1}
+    assert (version_queries(first), version_queries(second)) == (1, 0)
+
+
+def test_renaming_a_scheme_shows_in_the_next_page_of_scores(cast, admin, scored):
+    period, version = scored
+    scheme_refs(admin, cast, period)
+    renamed = admin.patch(cast.url(f"schemes/{version.scheme_id}/"), {"name": "Service 2027"}, format="json")
+    assert renamed.status_code == 200, renamed.content
+    assert {ref["scheme_name"] for ref in scheme_refs(admin, cast, period)} == {"Service 2027"}
+
+
+def test_a_version_the_cache_does_not_know_reloads_it(cast, admin, scored):
+    period, version = scored
+    key = VERSION_KEY.format(tenant_id=cast.tenant.pk)
+    cache.set(key, {})  # e.g. filled before the version was written by a bulk insert, which sends no signal
+    assert scheme_refs(admin, cast, period)[0]["id"] == version.pk
+    assert version.pk in cache.get(key)

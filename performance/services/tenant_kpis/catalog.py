@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from common.caching import cache_forget
 from performance.kpis import CATALOG
 from performance.models import TenantKpiDefinition, TenantKpiUnit
 
@@ -78,9 +78,7 @@ def tenant_kpi_definition_rows(*, tenant_id: int) -> list[dict]:
 
 
 def tenant_kpi_cache_forget(*, tenant_id: int) -> None:
-    key = CACHE_KEY.format(tenant_id=int(tenant_id))
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    cache_forget(CACHE_KEY.format(tenant_id=int(tenant_id)))
 
 
 def forget_on_definition_change(sender, instance, **kwargs) -> None:
