@@ -51,12 +51,18 @@ def test_list_query_count_does_not_grow(cast, client_as, resource, role):
 
 
 # The read endpoints under load (README "Benchmark"): the same queries whatever the number of rows, and for a
-# supervisor (team grants) no more than that and one query for the leaderboard's granted teams: the grants are a
-# semi-join inside the rows' query. Each request: the membership with its tenant (1), then the endpoint's own.
+# supervisor (team grants) no more than that and one query for the leaderboard's granted teams (and, on the
+# dashboard, for the supervisor's own agent, which the appeals' scope reads): the grants are a semi-join inside
+# the rows' query. Each request: the membership with its tenant (1), then the endpoint's own.
 READ_QUERIES = {
-    "admin": {"score detail": 4, "scores": 6, "leaderboard": 6, "interactions": 2},
-    "supervisor": {"score detail": 4, "scores": 6, "leaderboard": 7, "interactions": 2},
+    "admin": {"score detail": 4, "scores": 6, "leaderboard": 6, "interactions": 2, "dashboard": 8,
+              "teams report": 5},
+    "supervisor": {"score detail": 4, "scores": 6, "leaderboard": 7, "interactions": 2, "dashboard": 9,
+                   "teams report": 5},
 }
+
+
+NOT_PAGED = frozenset({"score detail", "dashboard", "teams report"})
 
 
 def computed_period(cast, agents_per_team: int):
@@ -88,7 +94,9 @@ def read_urls(cast, period) -> dict[str, str]:
     return {"score detail": cast.url(f"periods/{period.pk}/scores/{score.pk}/"),
             "scores": cast.url(f"periods/{period.pk}/scores/"),
             "leaderboard": cast.url(f"periods/{period.pk}/leaderboard/"),
-            "interactions": cast.url("interactions/")}
+            "interactions": cast.url("interactions/"),
+            "dashboard": cast.url(f"reports/dashboard/?period={period.pk}"),
+            "teams report": cast.url(f"reports/teams/?period={period.pk}")}
 
 
 @pytest.mark.parametrize("role", ["admin", "supervisor"])
@@ -100,7 +108,7 @@ def test_read_endpoints_run_a_constant_number_of_queries(cast, client_as, role):
         counts = []
         for urls in (few, many):
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(urls[name], {} if name == "score detail" else {"page_size": 100})
+                response = client.get(urls[name], {} if name in NOT_PAGED else {"page_size": 100})
             assert response.status_code == 200, (name, response.content)
             counts.append(len(ctx))
         assert counts == [expected] * 2, (name, counts)
