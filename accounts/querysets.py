@@ -106,6 +106,11 @@ class TeamQuerySet(TenantScopedQuerySet):
     def restrict(self, actor: Actor, action: str):
         if (actor.role, action) in TENANT_WIDE:
             return self
+        # Grant roles: `id = ANY(ARRAY(grants))`, the ids computed once. `id IN (SELECT … teams … IN (grants))` was
+        # planned as nested semi-joins re-reading the grants for every pair of teams (320 ms at 200 teams).
+        condition = in_granted_teams(actor, action, "pk")
+        if condition is not None:
+            return self.filter(condition)
         return self.filter(pk__in=granted_teams(actor, action).values("pk"))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.db.models import Q
 
-from accounts.querysets import granted_teams
+from accounts.querysets import granted_teams, in_granted_teams
 from common.models import TenantScopedQuerySet
 
 if TYPE_CHECKING:
@@ -72,7 +72,9 @@ class QAReviewQuerySet(TenantScopedQuerySet):
             return self.filter(own | shared | closed)
         published = regular & Q(status="published")
         if actor.role == "supervisor":
-            return self.filter(published & Q(interaction__team__in=granted_teams(actor, "view").values("pk")))
+            # The granted team ids computed once (see in_granted_teams), not a nested IN over the tenant's teams.
+            granted = in_granted_teams(actor, "view", "interaction__team_id")
+            return self.none() if granted is None else self.filter(published, granted)
         if actor.role == "agent" and actor.agent_id is not None:
             return self.filter(published & Q(interaction__agent_id=actor.agent_id))
         return self.none()

@@ -20,7 +20,10 @@ MAX_BINS = 100
 
 
 def _period(**kwargs):
-    return ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.all(), help_text="The period's id.", **kwargs)
+    # With its tenant (the period's bounds are in the tenant's time zone) and current revision (which every score
+    # report names), read in the same query.
+    return ScopedPrimaryKeyRelatedField(queryset=KpiPeriod.objects.select_related("tenant", "current_revision"),
+                                        help_text="The period's id.", **kwargs)
 
 
 def _team(**kwargs):

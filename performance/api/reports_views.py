@@ -179,7 +179,7 @@ class TeamsReportViewSet(PeriodReportViewSet):
     def compute(self, data, revision, scope):
         if revision is None:
             return {"metrics": [], "teams": []}
-        codes = reports.revision_metric_codes(tenant_id=self.actor.tenant.pk, revision_id=revision.pk)
+        codes = reports.revision_metric_codes(tenant_id=self.actor.tenant.pk, revision=revision)
         teams = reports.team_comparison(tenant_id=self.actor.tenant.pk, codes=codes, scope=scope)
         names = dict(Team.objects.filter(tenant_id=self.actor.tenant.pk, pk__in=[t["team"] for t in teams])
                      .values_list("pk", "name"))
