@@ -160,6 +160,23 @@ def test_all_kpis_insufficient_leaves_the_agent_unscored(policy):
     assert all(line["contribution"] is None for line in result.kpis)
 
 
+@pytest.mark.parametrize("policy", ["redistribute", "zero"])
+@pytest.mark.parametrize("inputs", [
+    {},  # nothing: every value None, unscored
+    {"csat_count": 2, "csat_good": 2, "handled": 10, "handle_sum": 4500},  # csat below its minimum sample
+    {"csat_count": 6, "csat_good": 5, "handled": 10, "handle_sum": 4500, "tenant_kpi:repeat_rate": D("12.3400"),
+     "tenant_kpi:repeat_rate:samples": 31},
+])
+def test_the_breakdown_json_the_write_stores_is_json_dumps_of_the_lines(policy, inputs):
+    """The scorer writes each line's JSON itself (its settings encoded once per version): the same text as
+    json.dumps of the lines, for scored, insufficient and missing values and for tenant KPIs."""
+    import json
+
+    version = spec(*CSAT_AHT, ("repeat_rate", 10, 5, 25, 10), policy=policy)
+    result = score_version(version, inputs)
+    assert result.kpis_json == json.dumps(result.kpis, separators=(",", ":"))
+
+
 def test_competition_ranking_with_ties_and_percentiles():
     ranks = competition_ranks({"a": D("90"), "b": D("80"), "c": D("80"), "d": D("70")})
     assert ranks == {"a": (1, D("75.00")), "b": (2, D("25.00")), "c": (2, D("25.00")), "d": (4, D("0.00"))}

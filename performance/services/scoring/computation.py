@@ -212,7 +212,7 @@ def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[Overa
         ))
         _copy(cursor, AgentSchemeScore, SCHEME_COLUMNS, (
             (tenant_id, pk, revision_id, r.agent_id, version_id, s.total, s.rank, s.percentile, s.handled,
-             s.unscored_reason, json.dumps(s.kpis, separators=(",", ":")))
+             s.unscored_reason, s.kpis_json or json.dumps(s.kpis, separators=(",", ":")))
             for pk, r in zip(ids, chunk, strict=True)
             for version_id, s in r.schemes.items()
         ))

@@ -27,7 +27,7 @@ from performance.services.scoring.scorecard import (
     OverallResult,
     overall_total,
     rank_in_place,
-    score_version,
+    version_scorer,
 )
 
 
@@ -94,8 +94,8 @@ def score_period(inputs: PeriodInputs) -> dict[int, OverallResult]:
     """Per agent id: the overall result with one scheme result per applicable version, all ranked."""
     overall: dict[int, OverallResult] = {}
     for version in inputs.versions:
-        results = {agent_id: score_version(version, data)
-                   for agent_id, data in inputs.populations[version.id].items()}
+        score = version_scorer(version)
+        results = {agent_id: score(data) for agent_id, data in inputs.populations[version.id].items()}
         rank_in_place(results)
         for agent_id, result in results.items():
             entry = overall.setdefault(agent_id, OverallResult(agent_id, inputs.roster[agent_id].team_id))
