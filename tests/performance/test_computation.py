@@ -246,8 +246,9 @@ def test_computation_query_count_does_not_grow_with_agents(cast):
     # 4 of them announce the result: the admins, their notifications, their email choice, the webhooks; 8 write the
     # result rows (per table: drop-if-exists, create, COPY into a staging table and INSERT … SELECT from it, since
     # row-level security refuses COPY into the table itself); 5 are the award step with no reward rule (the rule
-    # versions in effect, the tenant's currency, the period's provisional awards and outcomes, their revision link)
-    assert large == small <= 52, (small, large)
+    # versions in effect, the tenant's currency, the period's provisional awards and outcomes, their revision link);
+    # 3 are the gather's transaction with JIT off (here a savepoint in the test's transaction, SET LOCAL, release)
+    assert large == small <= 55, (small, large)
 
 
 def test_results_keep_their_agent_but_go_with_their_period(cast, client_as, scored_month):
