@@ -52,11 +52,15 @@ class SchemeResult:
 
     total: Decimal | None
     handled: int
-    kpis: list[dict]
+    kpis_json: str  # the breakdown lines as JSON, as the result write stores them (see version_scorer)
     unscored_reason: str = ""
     rank: int | None = None
     percentile: Decimal | None = None
-    kpis_json: str | None = None  # `kpis` as JSON, written by the scorer with the lines (see version_scorer)
+
+    @property
+    def kpis(self) -> list[dict]:
+        """The breakdown lines (parsed on each access: the computation itself only writes the JSON)."""
+        return json.loads(self.kpis_json)
 
 
 @dataclass
@@ -97,18 +101,21 @@ def _line(kpi: KpiSpec) -> _KpiLine:
                     json.dumps(settings, separators=(",", ":"))[:-1] + ",")
 
 
-def _json(text: str | None) -> str:
-    """A breakdown value as JSON: the decimals' text (digits, sign, point, exponent) needs no escaping."""
-    return "null" if text is None else f'"{text}"'
+def _json(value: Decimal | None) -> str:
+    """A breakdown number as the JSON string of its text, or null: a decimal's text (digits, sign, point,
+    exponent) needs no escaping."""
+    return "null" if value is None else f'"{value}"'
 
 
 def version_scorer(version: VersionSpec) -> Callable[[Inputs], SchemeResult]:
     """`score_version` for one version, to be applied to each agent of its population: the KPIs' formulas, settings
-    and their text (JSON included) are prepared once, not per agent. The arithmetic is the module docstring's, step
-    for step. The breakdown comes as dicts and as the JSON the result write stores (`kpis_json`, equal to
-    `json.dumps(kpis)`: json.dumps re-encoded every line's constant settings for every agent).
+    and their text are prepared once, not per agent. The arithmetic is the module docstring's, step for step.
 
-    The stored breakdown holds numbers only; names and units come from the catalog when served."""
+    The breakdown is written directly as the JSON the result write stores (`kpis_json`; each line's constant
+    settings encoded once per version, which json.dumps of per-agent dicts re-encoded for every agent and KPI), the
+    same text json.dumps gives for the lines' dicts: settings, then raw_value, sample_size, status, points,
+    weight_used and contribution, numbers as strings. It holds numbers only; names and units come from the catalog
+    when served."""
     lines = [_line(kpi) for kpi in version.kpis]
     zero_policy = version.missing_data_policy == MissingDataPolicy.ZERO
     zero_text = str(ZERO)
@@ -130,19 +137,14 @@ def version_scorer(version: VersionSpec) -> Callable[[Inputs], SchemeResult]:
             measured.append((line, value, sample, status, points))
         handled = int(inputs.get("handled") or 0)
         total = _cents(weighted / weights_used) if any_sufficient else None
-        breakdown, encoded = [], []
+        encoded = []
         for line, value, sample, status, points in measured:
-            raw = None if value is None else str(value)
-            shown = None if points is None else str(points)
-            used = zero_text if points is None else line.weight_text
             contribution = (None if total is None or points is None
-                            else str(_cents(line.kpi.weight * points / weights_used)))
-            breakdown.append({**line.settings, "raw_value": raw, "sample_size": sample, "status": status,
-                              "points": shown, "weight_used": used, "contribution": contribution})
-            encoded.append(f'{line.json_prefix}"raw_value":{_json(raw)},"sample_size":{sample},"status":"{status}",'
-                           f'"points":{_json(shown)},"weight_used":"{used}","contribution":{_json(contribution)}}}')
-        return SchemeResult(total, handled, breakdown, "" if any_sufficient else INSUFFICIENT_DATA,
-                            kpis_json=f"[{','.join(encoded)}]")
+                            else _cents(line.kpi.weight * points / weights_used))
+            used = zero_text if points is None else line.weight_text
+            encoded.append(f'{line.json_prefix}"raw_value":{_json(value)},"sample_size":{sample},"status":"{status}",'
+                           f'"points":{_json(points)},"weight_used":"{used}","contribution":{_json(contribution)}}}')
+        return SchemeResult(total, handled, f"[{','.join(encoded)}]", "" if any_sufficient else INSUFFICIENT_DATA)
 
     return score
 
