@@ -9,7 +9,9 @@ tenant-wide scheme version of seven KPIs (answer rate, AHT, FCR, CSAT, attendanc
   the application role in the tenant's scope (under row-level security, like a worker);
 - bound: one SQL statement computing the same raw KPI values per agent (interactions, shifts, QA reviews and
   tenant KPI values, each grouped by agent, joined), fetched to the client, as the owner role (a superuser by
-  default: outside row-level security).
+  default: outside row-level security), with JIT compilation off like the service's gather: its estimated cost
+  crosses the JIT thresholds or not depending on the tables' statistics, and compiled it took twice as long (the
+  compilation alone 0.2-0.3 s per process in EXPLAIN ANALYZE), which a lower bound must not include.
 Each side runs `runs` times, alternating, after a warm-up; the best times are compared (on a shared machine the
 best run is the one least disturbed by other work).
 
@@ -209,7 +211,7 @@ def run_service(tenant) -> tuple[float, dict[str, Any]]:
 
 
 def run_bound(tenant, sql: str = BOUND_SQL) -> tuple[float, int]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from performance.models import KpiPeriod
     from performance.selectors import period_bounds
@@ -218,7 +220,8 @@ def run_bound(tenant, sql: str = BOUND_SQL) -> tuple[float, int]:
     params = {"tenant": tenant.pk, "start": start, "end": end, "start_date": PERIOD_START, "end_date": PERIOD_END,
               "tenant_kpi": TENANT_KPI}
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # like the service's gather (see gather_inputs)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return time.perf_counter() - started, len(rows)

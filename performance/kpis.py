@@ -195,10 +195,17 @@ ASSESSMENT_KPIS = frozenset(code for code, kpi in CATALOG.items() if kpi.source 
 
 def kpi_value(code: str, inputs: Inputs) -> tuple[Decimal | None, int]:
     """The raw value (None when undefined, e.g. no contacts) and the sample size of one KPI."""
+    return kpi_measure(code)(inputs)
+
+
+def kpi_measure(code: str) -> Callable[[Inputs], tuple[Decimal | None, int]]:
+    """`kpi_value` for one code, looked up once: the scorer measures the same KPIs for every agent."""
     definition = CATALOG.get(code)
     if definition is None:
-        return tenant_kpi_value(code, inputs)
-    return definition.value(inputs), int(definition.sample_size(inputs))
+        value_key, samples_key = f"{TENANT_KPI_PREFIX}{code}", f"{TENANT_KPI_PREFIX}{code}:samples"
+        return lambda inputs: (inputs.get(value_key), int(inputs.get(samples_key) or 0))
+    value, sample_field = definition.computation[1], definition.sample_field
+    return lambda inputs: (value(inputs), int(inputs.get(sample_field) or 0))
 
 
 # Tenant-defined KPIs (performance/models/tenant_kpis.py): their period values are combined in SQL and arrive

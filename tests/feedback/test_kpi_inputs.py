@@ -66,3 +66,27 @@ def test_pass_mark_is_the_tenants(cast, version):
     cast.tenant.qa_pass_mark = Decimal("68.51")
     cast.tenant.save()
     assert qa_kpi_inputs(tenant_id=cast.tenant.pk, start=START, end=END)[cast.north_agents[1].pk].passed == 0
+
+
+def test_auto_failed_counts_are_of_the_reviews_the_kpis_count(cast, version):
+    """What the no_auto_failed_qa reward gate reads: per agent of the interaction, the published, current,
+    non-calibration reviews of the period that a critical criterion failed."""
+    from feedback.selectors import qa_auto_failed_counts
+
+    a, b = cast.north_agents[1], cast.north_agents[2]
+    inspector, lead = cast.users["qa_inspector"], cast.users["qa_lead"]
+
+    def review(agent, ratings, when):
+        return published_review(inspector=inspector, interaction=InteractionFactory(agent=agent, started_at=when),
+                                version=version, ratings=ratings)
+
+    review(a, [5, 1, 10, 3], at(2))  # passed
+    review(b, [5, 0, 10, 3], at(5))  # auto-failed (critical criterion rated 0)
+    failed = review(b, [5, 0, 10, 3], at(6))
+    review(b, [5, 0, 10, 3], datetime(2026, 2, 28, 23, 59, tzinfo=SHANGHAI))  # auto-failed, before the period
+    # a second inspector's auto-failed review of the same interaction is another review
+    published_review(inspector=lead, interaction=failed.interaction, version=version, ratings=[5, 0, 10, 3])
+    review(a, [5, 0, 10, 3], at(7))
+    assert QAReview.objects.filter(auto_failed=True).count() == 5
+    assert qa_auto_failed_counts(tenant_id=cast.tenant.pk, start=START, end=END) == {a.pk: 1, b.pk: 3}
+    assert qa_auto_failed_counts(tenant_id=cast.other_tenant.pk, start=START, end=END) == {}

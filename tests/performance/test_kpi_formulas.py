@@ -160,6 +160,35 @@ def test_all_kpis_insufficient_leaves_the_agent_unscored(policy):
     assert all(line["contribution"] is None for line in result.kpis)
 
 
+@pytest.mark.parametrize("policy", ["redistribute", "zero"])
+@pytest.mark.parametrize("inputs", [
+    {},  # nothing: every value None, unscored
+    {"csat_count": 2, "csat_good": 2, "handled": 10, "handle_sum": 4500},  # csat below its minimum sample
+    {"csat_count": 6, "csat_good": 5, "handled": 10, "handle_sum": 4500, "tenant_kpi:repeat_rate": D("12.3400"),
+     "tenant_kpi:repeat_rate:samples": 31},
+])
+def test_the_breakdown_is_written_as_compact_json_of_its_lines(policy, inputs):
+    """The scorer writes each line's JSON itself (its settings encoded once per version): valid, compact (the text
+    json.dumps gives), every line with the KPI's settings and then its result, numbers as strings."""
+    import json
+
+    version = spec(*CSAT_AHT, ("repeat_rate", 10, 5, 25, 10), policy=policy)
+    result = score_version(version, inputs)
+    lines = json.loads(result.kpis_json)
+    assert result.kpis_json == json.dumps(lines, separators=(",", ":"))
+    assert [list(line) for line in lines] == [["kpi_code", "weight", "floor", "target", "min_sample", "raw_value",
+                                               "sample_size", "status", "points", "weight_used", "contribution"]] * 3
+    assert [(line["kpi_code"], line["weight"], line["floor"], line["target"], line["min_sample"]) for line in lines] \
+        == [("csat", "60", "50", "90", 3), ("aht", "40", "600", "300", 1), ("repeat_rate", "10", "5", "25", 10)]
+    for line in lines:
+        assert all(isinstance(line[k], str | None) for k in ("raw_value", "points", "contribution"))
+        assert isinstance(line["sample_size"], int) and line["status"] in ("scored", "insufficient")
+        assert line["weight_used"] == (line["weight"] if line["points"] is not None else "0")
+        assert (line["points"] is None) == (line["status"] == "insufficient" and policy == "redistribute")
+    if "tenant_kpi:repeat_rate" in inputs:  # (12.34 − 5) / 20 × 100 = 36.70 points
+        assert (lines[2]["raw_value"], lines[2]["sample_size"], lines[2]["points"]) == ("12.3400", 31, "36.70")
+
+
 def test_competition_ranking_with_ties_and_percentiles():
     ranks = competition_ranks({"a": D("90"), "b": D("80"), "c": D("80"), "d": D("70")})
     assert ranks == {"a": (1, D("75.00")), "b": (2, D("25.00")), "c": (2, D("25.00")), "d": (4, D("0.00"))}
@@ -169,10 +198,10 @@ def test_overall_total_is_weighted_by_handled_volume():
     from performance.services.scoring.scorecard import SchemeResult
 
     # (80 × 30 + 50 × 10) / 40 = 72.5
-    assert overall_total([SchemeResult(D("80"), 30, []), SchemeResult(D("50"), 10, [])]) == D("72.50")
-    assert overall_total([SchemeResult(D("80"), 0, []), SchemeResult(D("50"), 0, [])]) == D("65.00")  # plain mean
-    assert overall_total([SchemeResult(None, 5, [], INSUFFICIENT_DATA), SchemeResult(D("50"), 1, [])]) == D("50")
-    assert overall_total([SchemeResult(None, 5, [], INSUFFICIENT_DATA)]) is None
+    assert overall_total([SchemeResult(D("80"), 30, "[]"), SchemeResult(D("50"), 10, "[]")]) == D("72.50")
+    assert overall_total([SchemeResult(D("80"), 0, "[]"), SchemeResult(D("50"), 0, "[]")]) == D("65.00")  # plain mean
+    assert overall_total([SchemeResult(None, 5, "[]", INSUFFICIENT_DATA), SchemeResult(D("50"), 1, "[]")]) == D("50")
+    assert overall_total([SchemeResult(None, 5, "[]", INSUFFICIENT_DATA)]) is None
 
 
 def test_period_boundaries_follow_the_tenant_time_zone_across_dst(cast):

@@ -1,12 +1,13 @@
-"""What reward rules read, in a few SQL queries over results already computed (never over interactions again):
+"""What reward rules read, in a few SQL queries over results already computed (never a scan of interactions again):
 the revision's score rows with their adjustments, KPI raw values from the stored breakdowns, the previous
-period's totals, and for the gates one shift aggregate and one count of auto-failed QA reviews."""
+period's totals, and for the gates one shift aggregate and one count of auto-failed QA reviews (their interactions
+read by primary key, feedback.selectors)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from performance.models import AgentPeriodScore, AgentSchemeScore, KpiPeriod, ScoreAdjustment, ScoreRevision
@@ -52,13 +53,10 @@ def _kpis(revision: ScoreRevision, with_values: bool) -> dict[int, dict[int, dic
 
 
 def _auto_failed(period: KpiPeriod) -> dict[int, int]:
-    from feedback.models import QAReview
+    from feedback.selectors import qa_auto_failed_counts
 
     start, end = period_bounds(period)
-    rows = QAReview.objects.filter(tenant_id=period.tenant_id).kpi_countable().filter(
-        auto_failed=True, interaction__started_at__gte=start, interaction__started_at__lt=end,
-    ).order_by().values("interaction__agent_id").annotate(n=Count("pk"))
-    return {row["interaction__agent_id"]: row["n"] for row in rows}
+    return qa_auto_failed_counts(tenant_id=period.tenant_id, start=start, end=end)
 
 
 def _attendance(period: KpiPeriod) -> dict[int, Decimal]:

@@ -13,7 +13,6 @@ A job whose message was lost or whose run died is sent again by the periodic swe
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from contextlib import contextmanager
@@ -212,7 +211,7 @@ def _write_chunk(job: ComputationJob, revision: ScoreRevision, chunk: list[Overa
         ))
         _copy(cursor, AgentSchemeScore, SCHEME_COLUMNS, (
             (tenant_id, pk, revision_id, r.agent_id, version_id, s.total, s.rank, s.percentile, s.handled,
-             s.unscored_reason, json.dumps(s.kpis, separators=(",", ":")))
+             s.unscored_reason, s.kpis_json)
             for pk, r in zip(ids, chunk, strict=True)
             for version_id, s in r.schemes.items()
         ))

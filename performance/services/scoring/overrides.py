@@ -36,7 +36,7 @@ def total_with_kpi_value(score: AgentPeriodScore, kpi_code: str, raw_value: Deci
         total = scheme.total
         if any(line["kpi_code"] == kpi_code for line in scheme.kpis):
             total = _scheme_total(scheme.kpis, kpi_code, raw_value)
-        results.append(SchemeResult(total=total, handled=scheme.handled, kpis=[]))
+        results.append(SchemeResult(total=total, handled=scheme.handled, kpis_json="[]"))
     return overall_total(results)
 
 

@@ -14,15 +14,15 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from django.utils.translation import gettext_noop
 
-from performance.kpis import Inputs, kpi_value
+from performance.kpis import Inputs, kpi_measure
 from performance.models import MissingDataPolicy
 from performance.selectors import KpiSpec, VersionSpec
 
@@ -52,10 +52,15 @@ class SchemeResult:
 
     total: Decimal | None
     handled: int
-    kpis: list[dict]
+    kpis_json: str  # the breakdown lines as JSON, as the result write stores them (see version_scorer)
     unscored_reason: str = ""
     rank: int | None = None
     percentile: Decimal | None = None
+
+    @property
+    def kpis(self) -> list[dict]:
+        """The breakdown lines (parsed on each access: the computation itself only writes the JSON)."""
+        return json.loads(self.kpis_json)
 
 
 @dataclass
@@ -72,40 +77,76 @@ class OverallResult:
     percentile: Decimal | None = None
 
 
-@lru_cache(maxsize=512)
-def _settings(kpi: KpiSpec) -> dict:
-    """The KPI's settings as stored in every breakdown line (cached: the same for the whole population)."""
-    return {"kpi_code": kpi.kpi_code, "weight": str(kpi.weight), "floor": str(kpi.floor),
-            "target": str(kpi.target), "min_sample": kpi.min_sample}
-
-
 def score_version(version: VersionSpec, inputs: Inputs) -> SchemeResult:
-    """Score one agent's inputs with one version; see the module docstring for the rules.
+    """Score one agent's inputs with one version; see the module docstring for the rules."""
+    return version_scorer(version)(inputs)
 
-    The stored breakdown holds numbers only; names and units come from the catalog when served."""
-    lines, weighted, weights_used, any_sufficient = [], ZERO, ZERO, False
-    for kpi in version.kpis:
-        value, sample = kpi_value(kpi.kpi_code, inputs)
-        if value is not None and sample >= kpi.min_sample:
-            any_sufficient = True
-            points, used, status = normalize(value, kpi.floor, kpi.target), kpi.weight, "scored"
-        elif version.missing_data_policy == MissingDataPolicy.ZERO:
-            points, used, status = ZERO_POINTS, kpi.weight, "insufficient"
-        else:
-            points, used, status = None, ZERO, "insufficient"
-        if points is not None:
-            weighted += kpi.weight * points
-            weights_used += used
-        lines.append((kpi, value, sample, status, points, used))
-    handled = int(inputs.get("handled") or 0)
-    total = _cents(weighted / weights_used) if any_sufficient else None
-    breakdown = [
-        {**_settings(kpi), "raw_value": None if value is None else str(value), "sample_size": sample,
-         "status": status, "points": None if points is None else str(points), "weight_used": str(used),
-         "contribution": None if total is None or points is None else str(_cents(used * points / weights_used))}
-        for kpi, value, sample, status, points, used in lines
-    ]
-    return SchemeResult(total, handled, breakdown, "" if any_sufficient else INSUFFICIENT_DATA)
+
+@dataclass(frozen=True)
+class _KpiLine:
+    """One KPI of a version with what every agent's breakdown line repeats, computed once per version."""
+
+    kpi: KpiSpec
+    measure: Callable[[Inputs], tuple[Decimal | None, int]]
+    span: Decimal  # target - floor
+    settings: dict  # the KPI's settings as stored in every breakdown line
+    weight_text: str
+    json_prefix: str  # the settings as the start of the line's JSON object: '{"kpi_code":"aht",…,"min_sample":20,'
+
+
+def _line(kpi: KpiSpec) -> _KpiLine:
+    settings = {"kpi_code": kpi.kpi_code, "weight": str(kpi.weight), "floor": str(kpi.floor),
+                "target": str(kpi.target), "min_sample": kpi.min_sample}
+    return _KpiLine(kpi, kpi_measure(kpi.kpi_code), kpi.target - kpi.floor, settings, str(kpi.weight),
+                    json.dumps(settings, separators=(",", ":"))[:-1] + ",")
+
+
+def _json(value: Decimal | None) -> str:
+    """A breakdown number as the JSON string of its text, or null: a decimal's text (digits, sign, point,
+    exponent) needs no escaping."""
+    return "null" if value is None else f'"{value}"'
+
+
+def version_scorer(version: VersionSpec) -> Callable[[Inputs], SchemeResult]:
+    """`score_version` for one version, to be applied to each agent of its population: the KPIs' formulas, settings
+    and their text are prepared once, not per agent. The arithmetic is the module docstring's, step for step.
+
+    The breakdown is written directly as the JSON the result write stores (`kpis_json`; each line's constant
+    settings encoded once per version, which json.dumps of per-agent dicts re-encoded for every agent and KPI), the
+    same text json.dumps gives for the lines' dicts: settings, then raw_value, sample_size, status, points,
+    weight_used and contribution, numbers as strings. It holds numbers only; names and units come from the catalog
+    when served."""
+    lines = [_line(kpi) for kpi in version.kpis]
+    zero_policy = version.missing_data_policy == MissingDataPolicy.ZERO
+    zero_text = str(ZERO)
+
+    def score(inputs: Inputs) -> SchemeResult:
+        measured, weighted, weights_used, any_sufficient = [], ZERO, ZERO, False
+        for line in lines:
+            value, sample = line.measure(inputs)
+            kpi = line.kpi
+            if value is not None and sample >= kpi.min_sample:
+                any_sufficient = True
+                points = _cents(min(max((value - kpi.floor) / line.span * HUNDRED, ZERO), HUNDRED))  # normalize()
+                status = "scored"
+            else:
+                points, status = (ZERO_POINTS if zero_policy else None), "insufficient"
+            if points is not None:  # the weight is used: scored, or insufficient under the zero policy
+                weighted += kpi.weight * points
+                weights_used += kpi.weight
+            measured.append((line, value, sample, status, points))
+        handled = int(inputs.get("handled") or 0)
+        total = _cents(weighted / weights_used) if any_sufficient else None
+        encoded = []
+        for line, value, sample, status, points in measured:
+            contribution = (None if total is None or points is None
+                            else _cents(line.kpi.weight * points / weights_used))
+            used = zero_text if points is None else line.weight_text
+            encoded.append(f'{line.json_prefix}"raw_value":{_json(value)},"sample_size":{sample},"status":"{status}",'
+                           f'"points":{_json(points)},"weight_used":"{used}","contribution":{_json(contribution)}}}')
+        return SchemeResult(total, handled, f"[{','.join(encoded)}]", "" if any_sufficient else INSUFFICIENT_DATA)
+
+    return score
 
 
 def overall_total(results: list[SchemeResult]) -> Decimal | None:

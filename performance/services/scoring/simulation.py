@@ -9,7 +9,7 @@ from common.actor import Actor
 from performance.models import KpiPeriod
 from performance.selectors import VersionSpec
 from performance.services.scoring.engine import gather_inputs
-from performance.services.scoring.scorecard import SchemeResult, competition_ranks, rank_in_place, score_version
+from performance.services.scoring.scorecard import SchemeResult, competition_ranks, rank_in_place, version_scorer
 
 
 @dataclass
@@ -36,7 +36,8 @@ def period_simulate(*, actor: Actor, period: KpiPeriod, version: VersionSpec) ->
     """
     inputs = gather_inputs(period=period, versions=[version])
     members = inputs.populations[version.id]
-    results = {agent_id: score_version(version, data) for agent_id, data in members.items()}
+    score = version_scorer(version)
+    results = {agent_id: score(data) for agent_id, data in members.items()}
     rank_in_place(results)
     current: dict[int, Decimal | None] = {}
     if period.current_revision_id is not None:
