@@ -154,14 +154,19 @@ def _interaction_aggregations() -> dict[str, Count | Sum]:
     }
 
 
+def _aggregations_of(fields: Iterable[str]) -> dict[str, Count | Sum]:
+    """The aggregates of `fields` plus offered and handled."""
+    wanted = set(fields) | {"offered", "handled"}
+    return {name: expression for name, expression in _interaction_aggregations().items() if name in wanted}
+
+
 def interaction_aggregates(
     *, tenant_id: int, start: datetime, end: datetime, scenario_id: int | None = None,
     team_ids: frozenset[int] = frozenset(), fields: Iterable[str] = INTERACTION_FIELDS,
 ) -> dict[int, dict[str, int]]:
     """Per agent id: interaction inputs (see performance.kpis.INTERACTION_FIELDS; `fields` plus offered and
     handled), over interactions started in [start, end), optionally of one scenario and of agents of some teams."""
-    wanted = set(fields) | {"offered", "handled"}
-    aggregations = {name: expression for name, expression in _interaction_aggregations().items() if name in wanted}
+    aggregations = _aggregations_of(fields)
     rows = Interaction.objects.filter(tenant_id=tenant_id, started_at__gte=start, started_at__lt=end)
     if scenario_id is not None:
         rows = rows.filter(scenario_id=scenario_id)
@@ -182,8 +187,7 @@ def interaction_aggregates_by_scope(
     scoped = sorted(scope for scope in scopes if scope is not None)
     if not scoped:
         return {None: interaction_aggregates(tenant_id=tenant_id, start=start, end=end, fields=fields)}
-    wanted = set(fields) | {"offered", "handled"}
-    aggregations = {name: expression for name, expression in _interaction_aggregations().items() if name in wanted}
+    aggregations = _aggregations_of(fields)
     rows = Interaction.objects.filter(tenant_id=tenant_id, started_at__gte=start, started_at__lt=end)
     if None not in scopes:
         rows = rows.filter(scenario_id__in=scoped)

@@ -88,7 +88,6 @@ class _KpiLine:
 
     kpi: KpiSpec
     measure: Callable[[Inputs], tuple[Decimal | None, int]]
-    span: Decimal  # target - floor
     settings: dict  # the KPI's settings as stored in every breakdown line
     weight_text: str
     json_prefix: str  # the settings as the start of the line's JSON object: '{"kpi_code":"aht",…,"min_sample":20,'
@@ -97,7 +96,7 @@ class _KpiLine:
 def _line(kpi: KpiSpec) -> _KpiLine:
     settings = {"kpi_code": kpi.kpi_code, "weight": str(kpi.weight), "floor": str(kpi.floor),
                 "target": str(kpi.target), "min_sample": kpi.min_sample}
-    return _KpiLine(kpi, kpi_measure(kpi.kpi_code), kpi.target - kpi.floor, settings, str(kpi.weight),
+    return _KpiLine(kpi, kpi_measure(kpi.kpi_code), settings, str(kpi.weight),
                     json.dumps(settings, separators=(",", ":"))[:-1] + ",")
 
 
@@ -127,8 +126,7 @@ def version_scorer(version: VersionSpec) -> Callable[[Inputs], SchemeResult]:
             kpi = line.kpi
             if value is not None and sample >= kpi.min_sample:
                 any_sufficient = True
-                points = _cents(min(max((value - kpi.floor) / line.span * HUNDRED, ZERO), HUNDRED))  # normalize()
-                status = "scored"
+                points, status = normalize(value, kpi.floor, kpi.target), "scored"
             else:
                 points, status = (ZERO_POINTS if zero_policy else None), "insufficient"
             if points is not None:  # the weight is used: scored, or insufficient under the zero policy
